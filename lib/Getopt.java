@@ -1,0 +1,133 @@
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Walks the command line exactly as the C program's getopt does ("+" mode: stop at the first
+ * word that is not an option, "--" ends options, clustered flags, attached or separate values,
+ * a value may itself start with "-"), handing each occurrence to the option declared in the
+ * picocli model, in order. Our long options (--config-directory and friends) are extensions.
+ *
+ * <p>The first failure is kept rather than thrown: the C program reads main.cf and checks
+ * MAIL_CONFIG before it parses options, so the caller reports it only after those checks.
+ */
+final class Getopt {
+    private static final String USAGE = "Usage:%1$s -l [-v] [-a] [-g group] [-i instance] | "
+            + "%1$s -p [-v] [-a] [-g group] [-i instance] command... | "
+            + "%1$s -x [-v] [-a] [-i name] [-g group] command... | "
+            + "%1$s -e action [-v] [-a] [-i name] [-g group] [-I name] [-G group] [param=value ...]";
+
+    /** What getopt left: the operands, or the complaint line and fatal error of the first failure. */
+    record Outcome(List<String> operands, String complaint, RuntimeException failure) {
+        void rethrow() {
+            if (complaint != null) Msg.raw(complaint);
+            if (failure != null) throw failure;
+        }
+    }
+
+    private final Map<Character, OptionSpec> shortOptions = new HashMap<>();
+    private final Map<String, OptionSpec> longOptions = new HashMap<>();
+
+    Getopt(CommandSpec spec) {
+        for (OptionSpec option : spec.options()) {
+            for (String name : option.names()) {
+                if (name.startsWith("--")) longOptions.put(name, option);
+                else shortOptions.put(name.charAt(1), option);
+            }
+        }
+    }
+
+    static Fatal usage() {
+        return new Fatal(String.format(USAGE, Msg.PROGRAM));
+    }
+
+    Outcome walk(String[] args) {
+        int index = 0;
+        try {
+            while (index < args.length && isOption(args[index])) {
+                String arg = args[index++];
+                if (arg.equals("--")) break;
+                index = arg.startsWith("--") ? longOption(arg, args, index) : cluster(arg, args, index);
+            }
+        } catch (Complaint complaint) {
+            return new Outcome(List.of(), complaint.line, usage());
+        } catch (RuntimeException failure) {
+            return new Outcome(List.of(), null, unwrap(failure));
+        }
+        return new Outcome(Arrays.asList(args).subList(index, args.length), null, null);
+    }
+
+    private static boolean isOption(String arg) {
+        return arg.length() > 1 && arg.charAt(0) == '-';
+    }
+
+    /** A cluster such as -lR or -ipostfix-out; returns the index of the next unread argument. */
+    private int cluster(String arg, String[] args, int next) {
+        for (int pos = 1; pos < arg.length(); pos++) {
+            char letter = arg.charAt(pos);
+            OptionSpec option = shortOptions.get(letter);
+            if (option == null) throw new Complaint("invalid option -- '" + letter + "'");
+            if (!takesValue(option)) {
+                apply(option, null);
+                continue;
+            }
+            if (pos + 1 < arg.length()) {
+                apply(option, arg.substring(pos + 1));
+                return next;
+            }
+            if (next >= args.length) throw new Complaint("option requires an argument -- '" + letter + "'");
+            apply(option, args[next]);
+            return next + 1;
+        }
+        return next;
+    }
+
+    private int longOption(String arg, String[] args, int next) {
+        int equals = arg.indexOf('=');
+        String name = equals < 0 ? arg : arg.substring(0, equals);
+        OptionSpec option = longOptions.get(name);
+        if (option == null) throw new Complaint("invalid option -- '-'");
+        if (!takesValue(option)) {
+            if (equals >= 0) throw new Complaint("option '" + name + "' doesn't allow an argument");
+            apply(option, null);
+            return next;
+        }
+        if (equals >= 0) {
+            apply(option, arg.substring(equals + 1));
+            return next;
+        }
+        if (next >= args.length) throw new Complaint("option '" + name + "' requires an argument");
+        apply(option, args[next]);
+        return next + 1;
+    }
+
+    private static boolean takesValue(OptionSpec option) {
+        return option.arity().max() > 0;
+    }
+
+    private static void apply(ArgSpec option, String value) {
+        option.setValue(value == null ? Boolean.TRUE : value);
+    }
+
+    /** picocli wraps what an option's setter throws; the Fatal inside is what we report. */
+    static RuntimeException unwrap(RuntimeException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof Fatal fatal) return fatal;
+        }
+        return failure;
+    }
+
+    /** getopt's own line ("postmulti: invalid option -- 'z'"), printed before the usage fatal. */
+    private static final class Complaint extends RuntimeException {
+        final String line;
+
+        Complaint(String text) {
+            super(text, null, false, false);
+            this.line = Msg.PROGRAM + ": " + text;
+        }
+    }
+}

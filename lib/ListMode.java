@@ -1,0 +1,36 @@
+import java.io.PrintStream;
+import java.util.List;
+
+/** {@code -l}: one line per selected instance, in the C program's columns, or JSON lines with {@code -j}. */
+final class ListMode {
+    private ListMode() {
+    }
+
+    static void list(List<Instance> iterationOrder, Selection selection, boolean json, PrintStream out) {
+        for (Instance instance : iterationOrder) {
+            if (selection.matches(instance)) out.print(json ? jsonLine(instance) : textLine(instance));
+        }
+        out.flush();
+        if (out.checkError()) throw new Fatal("error writing output: Broken pipe");
+    }
+
+    static String textLine(Instance instance) {
+        return String.format("%-15s %-15s %-9s %s\n",
+                dash(instance.name()), dash(instance.group()), yesNo(instance), instance.configDirectory());
+    }
+
+    static String jsonLine(Instance instance) {
+        return "{\"name\": \"" + Json.quote(dash(instance.name())) + "\","
+                + "\"group\": \"" + Json.quote(dash(instance.group())) + "\","
+                + "\"enabled\": \"" + yesNo(instance) + "\","
+                + "\"config_directory\": \"" + Json.quote(instance.configDirectory()) + "\"}\n";
+    }
+
+    private static String dash(String value) {
+        return value == null ? "-" : value;
+    }
+
+    private static String yesNo(Instance instance) {
+        return instance.enabled() ? "y" : "n";
+    }
+}

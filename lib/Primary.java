@@ -1,0 +1,118 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+
+/**
+ * The primary instance: the configuration directory given with -c (default /etc/postfix),
+ * whose main.cf lists the secondaries and holds the settings shared by all instances.
+ */
+final class Primary {
+    static final String DEFAULT_CONFIG_DIRECTORY = "/etc/postfix";
+    /** Shared directories that must exist; all but meta_directory are also claimed. */
+    static final List<String> SHARED_DIRECTORIES =
+            List.of("command_directory", "daemon_directory", "meta_directory", "shlib_directory");
+    private static final String LIST_SEPARATORS = "[, \t\r\n]+";
+
+    private final String configDirectory;
+    private final MainCf mainCf;
+    private final Parameters parameters;
+
+    private Primary(String configDirectory, MainCf mainCf, Parameters parameters) {
+        this.configDirectory = configDirectory;
+        this.mainCf = mainCf;
+        this.parameters = parameters;
+    }
+
+    static Primary load(Host host, String configDirectory, ParamDefaults defaults) {
+        MainCf mainCf = MainCf.read(host.path(configDirectory + "/main.cf"));
+        return new Primary(configDirectory, mainCf, new Parameters(mainCf, configDirectory, defaults));
+    }
+
+    String configDirectory() {
+        return configDirectory;
+    }
+
+    MainCf mainCf() {
+        return mainCf;
+    }
+
+    Parameters parameters() {
+        return parameters;
+    }
+
+    /** A parameter's value, fully expanded, as the C program's var_* globals hold it. */
+    String value(String name) {
+        return parameters.expanded(name);
+    }
+
+    List<String> secondaryDirectories() {
+        return split(value("multi_instance_directories"));
+    }
+
+    /** The primary as an instance; in single-instance mode it counts as enabled. */
+    Instance instance() {
+        boolean singleInstance = secondaryDirectories().isEmpty();
+        return new Instance(configDirectory, value("queue_directory"), value("data_directory"),
+                Instance.emptyToNull(value("multi_instance_name")),
+                Instance.emptyToNull(value("multi_instance_group")),
+                singleInstance || bool("multi_instance_enable"), true);
+    }
+
+    /** Postfix's list syntax: elements separated by commas and/or white space. */
+    static List<String> split(String list) {
+        String trimmed = list.strip().replaceAll("^[,\\s]+", "");
+        return trimmed.isEmpty() ? List.of() : List.of(trimmed.split(LIST_SEPARATORS));
+    }
+
+    boolean wordInList(String listParameter, String word) {
+        return split(value(listParameter)).contains(word);
+    }
+
+    /** -c: an absolute directory other than "/"; trailing slashes are dropped. */
+    static String checkDirectoryOption(String directory) {
+        String trimmed = directory.replaceAll("(?<=.)/+$", "");
+        if (!trimmed.startsWith("/"))
+            throw new Fatal("Invalid primary configuration directory '" + directory + "': specify an absolute pathname");
+        if (trimmed.equals("/"))
+            throw new Fatal("Invalid primary configuration directory '" + directory + "': the root directory");
+        return trimmed;
+    }
+
+    /** Postfix programs we run must see the same primary: a different MAIL_CONFIG is refused. */
+    static void checkMailConfig(Map<String, String> environment, String configDirectory) {
+        String mailConfig = environment.get("MAIL_CONFIG");
+        if (mailConfig != null && !Host.fromOs(mailConfig).equals(configDirectory))
+            throw new Fatal("Non-default configuration directory: MAIL_CONFIG=" + Host.fromOs(mailConfig));
+    }
+
+    /** The shared directories must exist; command, daemon and shlib directories are claimed by the primary. */
+    void checkSharedDirectories(Host host, Claims claims) {
+        for (String name : SHARED_DIRECTORIES) {
+            String directory = value(name);
+            if (!directory.startsWith("/")) continue;
+            checkIsDirectory(host, name, directory);
+            if (!name.equals("meta_directory")) claims.claim(configDirectory, name, directory);
+        }
+    }
+
+    private static void checkIsDirectory(Host host, String name, String directory) {
+        try {
+            if (!Files.readAttributes(host.path(directory), BasicFileAttributes.class).isDirectory())
+                throw new Fatal(name + " = '" + directory + "' is not a directory");
+        } catch (IOException e) {
+            throw new Fatal(name + " = '" + directory + "': directory not found: " + Errno.text(e));
+        }
+    }
+
+    private boolean bool(String name) {
+        String value = value(name);
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw new Fatal("bad boolean configuration: " + name + " = " + value);
+        };
+    }
+}

@@ -1,0 +1,196 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS info.picocli:picocli-codegen:4.7.7
+//DEPS org.apache.commons:commons-exec:1.5.0
+//SOURCES lib/*.java
+//JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Xss512k -Xms8m -Xmx64m
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "postmulti", sortOptions = false, separator = " ",
+        version = "postmulti.java 0.1 (compatible with Postfix 3.7 postmulti, plus -j from 3.11)",
+        headerHeading = "", synopsisHeading = "",
+        customSynopsis = {
+            "Usage: postmulti -l [-ajRv] [-g group] [-i name]",
+            "       postmulti -p [-av] [-g group] [-i name] postfix-command...",
+            "       postmulti -x [-aRv] [-g group] [-i name] unix-command...",
+            "       postmulti -e init|create|import|destroy|deport|enable|disable|assign",
+            "                 [-av] [-g group] [-i name] [-G group] [-I name] [param=value ...]",
+            "Common: [-c config-directory]"},
+        description = {
+            "",
+            "Manage multiple Postfix instances on one host: list them, run postfix(1) or any",
+            "command for each of them, and create, import, deport, destroy, enable, disable",
+            "or rename them. Behaves like Postfix's own postmulti(1); see MULTI_INSTANCE_README.",
+            ""},
+        usageHelpWidth = 100, parameterListHeading = "Operands:%n", optionListHeading = "%nOptions:%n")
+public class postmulti {
+    private final Invocation invocation = new Invocation();
+    private String configDirectory = Primary.DEFAULT_CONFIG_DIRECTORY;
+    private boolean helpRequested;
+    private boolean versionRequested;
+
+    @Option(order = 1, names = "-a", description = "All instances (iterator modes); with create/import: put the new instance first.")
+    void selectAll(boolean on) {
+        if (on) invocation.selectAll();
+    }
+
+    @Option(order = 2, names = "-e", paramLabel = "action",
+            description = "Life-cycle action: init, create, import, destroy, deport, enable, disable or assign.")
+    void edit(String action) {
+        invocation.edit(action);
+    }
+
+    @Option(order = 3, names = "-g", paramLabel = "group", description = "Only the members of this instance group.")
+    void selectGroup(String group) {
+        invocation.selectGroup(group);
+    }
+
+    @Option(order = 4, names = "-i", paramLabel = "name",
+            description = "Only this instance: its name, its name without 'postfix-', its config directory, or '-' for the primary.")
+    void selectName(String name) {
+        invocation.selectName(name);
+    }
+
+    @Option(order = 5, names = "-j", description = "With -l: one JSON object per instance (Postfix 3.11 format).")
+    void json(boolean on) {
+        if (on) invocation.json();
+    }
+
+    @Option(order = 6, names = "-G", paramLabel = "group", description = "With create, import or assign: the instance group ('-' for none).")
+    void assignGroup(String group) {
+        invocation.assignGroup(group);
+    }
+
+    @Option(order = 7, names = "-I", paramLabel = "name", description = "With create, import or assign: the instance name, 'postfix-...' ('-' for none).")
+    void assignName(String name) {
+        invocation.assignName(name);
+    }
+
+    @Option(order = 8, names = "-l", description = "List instances: name, group, enabled (y/n), config directory.")
+    void list(boolean on) {
+        if (on) invocation.mode(Invocation.IteratorMode.LIST);
+    }
+
+    @Option(order = 9, names = "-p", description = "Run 'postfix -- command...' for each instance (the postfix-wrapper interface).")
+    void postfix(boolean on) {
+        if (on) invocation.mode(Invocation.IteratorMode.POSTFIX);
+    }
+
+    @Option(order = 10, names = "-R", description = "Reverse the iteration order (not with -p or -e).")
+    void reverse(boolean on) {
+        if (on) invocation.toggleReverse();
+    }
+
+    @Option(order = 11, names = "-v", description = "Verbose; also sets MAIL_VERBOSE for the commands run.")
+    void verbose(boolean on) {
+        if (on) invocation.verbose();
+    }
+
+    @Option(order = 12, names = "-x", description = "Run any command for each instance, with MAIL_CONFIG and the instance's directories in the environment.")
+    void command(boolean on) {
+        if (on) invocation.mode(Invocation.IteratorMode.GENERIC);
+    }
+
+    @Option(order = 13, names = {"-c", "--config-directory"}, paramLabel = "dir",
+            description = "The primary instance's configuration directory (default /etc/postfix).")
+    void configDirectory(String directory) {
+        configDirectory = Primary.checkDirectoryOption(directory);
+    }
+
+    @Option(order = 14, names = {"-h", "--help"}, description = "Show this help and exit.")
+    void help(boolean on) {
+        helpRequested |= on;
+    }
+
+    @Option(order = 15, names = {"-V", "--version"}, description = "Show the version and exit.")
+    void version(boolean on) {
+        versionRequested |= on;
+    }
+
+    @Parameters(paramLabel = "word", arity = "0..*",
+            description = "The command (with -p and -x), or param=value settings (with -e create|import).")
+    void words(List<String> words) {
+        invocation.words(words);
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.ISO_8859_1);
+        Msg.redirect(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1));
+        int status = new postmulti().run(args, System.getenv(), out);
+        out.flush();
+        System.exit(status);
+    }
+
+    int run(String[] osArgs, Map<String, String> environment, PrintStream out) {
+        try {
+            return dispatch(osArgs, environment, out);
+        } catch (Fatal fatal) {
+            out.flush();
+            Msg.fatalLine(fatal.getMessage());
+            return 1;
+        }
+    }
+
+    private int dispatch(String[] osArgs, Map<String, String> environment, PrintStream out) {
+        CommandLine commandLine = new CommandLine(this);
+        String[] args = Arrays.stream(osArgs).map(Host::fromOs).toArray(String[]::new);
+        Getopt.Outcome outcome = new Getopt(commandLine.getCommandSpec()).walk(args);
+        if (helpRequested) {
+            commandLine.usage(out);
+            return 0;
+        }
+        if (versionRequested) {
+            out.println(commandLine.getCommandSpec().version()[0]);
+            return 0;
+        }
+        Host host = Host.live();
+        ParamDefaults defaults = ParamDefaults.load();
+        Primary primary = Primary.load(host, configDirectory, defaults);
+        Primary.checkMailConfig(environment, configDirectory);
+        outcome.rethrow();
+        invocation.words(outcome.operands());
+        invocation.validate();
+        Claims claims = new Claims();
+        primary.checkSharedDirectories(host, claims);
+        return perform(primary, host, defaults, claims, environment, out);
+    }
+
+    private int perform(Primary primary, Host host, ParamDefaults defaults, Claims claims,
+                        Map<String, String> environment, PrintStream out) {
+        if (invocation.mode() instanceof Invocation.Edit edit) {
+            throw new Fatal("-e " + edit.action().word() + ": life-cycle actions are not available yet");
+        }
+        InstanceRegistry registry = InstanceRegistry.load(primary, host, defaults, claims);
+        Selection selection = invocation.selection().orAll();
+        List<Instance> order = registry.iterationOrder(invocation.reverse());
+        Map<String, String> childEnvironment = childEnvironment(environment);
+        return switch ((Invocation.IteratorMode) invocation.mode()) {
+            case LIST -> {
+                ListMode.list(order, selection, invocation.jsonOutput(), out);
+                yield 0;
+            }
+            case POSTFIX -> new IteratorMode(primary, childEnvironment).postfix(registry.all(), selection, invocation.words());
+            case GENERIC -> new IteratorMode(primary, childEnvironment).generic(order, selection, invocation.words());
+        };
+    }
+
+    /** Our environment, plus MAIL_VERBOSE when -v was given (the C program sets it for its children). */
+    private Map<String, String> childEnvironment(Map<String, String> environment) {
+        Map<String, String> child = new HashMap<>(environment);
+        if (invocation.verbosity() > 0) child.put("MAIL_VERBOSE", "");
+        return child;
+    }
+}
