@@ -1,0 +1,65 @@
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the real C postmulti (the oracle) against a fixture tree. It only reads /etc/postfix, so
+ * it runs in a private mount namespace with the fixture's primary directory bound there (and any
+ * further bind mounts given). It writes diagnostics only to a terminal, so stderr is a
+ * pseudo-terminal (script(1)) while stdout goes to a file.
+ */
+final class RealPostmulti {
+    static final Path BINARY = Path.of("/usr/sbin/postmulti");
+
+    private RealPostmulti() {
+    }
+
+    /** Why the oracle cannot run here, or null when it can. */
+    static String unavailableReason() {
+        if (!Files.isExecutable(BINARY)) return "real postmulti not installed (apt-get install postfix)";
+        if (!"root".equals(System.getProperty("user.name"))) return "needs root for unshare -m";
+        if (!Files.isExecutable(Path.of("/usr/bin/script"))) return "script(1) not installed";
+        if (!Files.isExecutable(Path.of("/usr/bin/unshare"))) return "unshare(1) not installed";
+        return null;
+    }
+
+    static Tool.Result run(Path primaryConfigDirectory, String... args) {
+        return run(Map.of(Path.of("/etc/postfix"), primaryConfigDirectory), Map.of(), args);
+    }
+
+    /** Runs with each key (a path on the host) replaced by its value (a fixture path) in a private mount namespace. */
+    static Tool.Result run(Map<Path, Path> bindMounts, Map<String, String> environment, String... args) {
+        try {
+            Path out = Files.createTempFile("real-out", ".txt");
+            try {
+                String inner = "exec " + BINARY + " " + quoteAll(List.of(args)) + " >" + quote(out.toString());
+                String mounts = bindMounts.entrySet().stream()
+                        .map(e -> "mount --bind " + quote(e.getValue().toString()) + " " + quote(e.getKey().toString()))
+                        .collect(Collectors.joining(" && "));
+                String outer = (mounts.isEmpty() ? "" : mounts + " && ")
+                        + "exec script -qec " + quote(inner) + " /dev/null";
+                List<String> command = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", outer));
+                Tool.Result raw = Tool.exec(command, environment, null);
+                String stdout = Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+                return new Tool.Result(raw.status(), stdout, raw.out().replace("\r\n", "\n"));
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    static String quoteAll(List<String> words) {
+        return words.stream().map(RealPostmulti::quote).collect(Collectors.joining(" "));
+    }
+}
