@@ -1,0 +1,164 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code -l} on real trees, compared with the expected columns and with the real postmulti. */
+class ListModeDifferentialTest {
+    private Fixture fixture;
+
+    @BeforeEach
+    void tree() {
+        fixture = Fixture.create("");
+    }
+
+    @AfterEach
+    void removeTree() {
+        fixture.close();
+    }
+
+    @Test
+    void singleInstanceModeListsTheEnabledPrimary() {
+        fixture.writePrimary("multi_instance_enable = no\n");
+        assertList(line("-", "-", "y", "/etc/postfix"), "-l");
+    }
+
+    @Test
+    void secondariesInStartOrderWithNamesGroupsAndFlags() {
+        border();
+        String all = line("-", "-", "y", "/etc/postfix")
+                + line("postfix-out", "mta", "y", dir("postfix-out"))
+                + line("postfix-in", "mta", "n", dir("postfix-in"))
+                + line("-", "-", "y", dir("nameless"));
+        assertList(all, "-l");
+        assertList(all, "-la");
+    }
+
+    @Test
+    void reverseOrder() {
+        border();
+        assertList(line("-", "-", "y", dir("nameless"))
+                + line("postfix-in", "mta", "n", dir("postfix-in"))
+                + line("postfix-out", "mta", "y", dir("postfix-out"))
+                + line("-", "-", "y", "/etc/postfix"), "-l", "-R");
+    }
+
+    @Test
+    void selections() {
+        border();
+        String out = line("postfix-out", "mta", "y", dir("postfix-out"));
+        String in = line("postfix-in", "mta", "n", dir("postfix-in"));
+        assertList(out, "-l", "-i", "postfix-out");
+        assertList(out, "-l", "-i", "out");
+        assertList(out, "-l", "-i", dir("postfix-out"));
+        assertList(out + in, "-l", "-g", "mta");
+        assertList(line("-", "-", "y", "/etc/postfix"), "-l", "-i", "-");
+        assertList(line("-", "-", "y", dir("nameless")), "-l", "-i", dir("nameless"));
+        assertList("", "-l", "-i", "nosuch");
+        assertList("", "-l", "-g", "nosuch");
+    }
+
+    @Test
+    void listSeparatorsAndContinuationLines() {
+        fixture.secondary("postfix-a", "postfix-a", null, true);
+        fixture.secondary("postfix-b", "postfix-b", "g", false);
+        fixture.writePrimary("multi_instance_enable = yes\nmulti_instance_directories = ,, " + dir("postfix-a")
+                + " ,\n\t" + dir("postfix-b") + ",\n");
+        assertList(line("-", "-", "y", "/etc/postfix")
+                + line("postfix-a", "-", "y", dir("postfix-a"))
+                + line("postfix-b", "g", "n", dir("postfix-b")), "-l");
+    }
+
+    @Test
+    void enableFlagIsCaseInsensitiveAndExpanded() {
+        fixture.secondary("postfix-a", "queue_directory = " + fixture.root.resolve("q") + "\n"
+                + "data_directory = " + fixture.root.resolve("d") + "\nflag = YeS\nmulti_instance_enable = $flag\n"
+                + "multi_instance_name = postfix-${flag}\n");
+        fixture.writePrimary("multi_instance_enable = No\nmulti_instance_directories = " + dir("postfix-a") + "\n");
+        assertList(line("-", "-", "n", "/etc/postfix") + line("postfix-YeS", "-", "y", dir("postfix-a")), "-l");
+    }
+
+    @Test
+    void refusals() {
+        fixture.secondary("postfix-a", "queue_directory = " + fixture.root.resolve("var/spool/postfix") + "\n"
+                + "data_directory = " + fixture.root.resolve("d") + "\n");
+        fixture.writePrimary("multi_instance_directories = " + dir("postfix-a") + "\n");
+        assertFatal("instance " + dir("postfix-a") + ", queue_directory=" + fixture.root.resolve("var/spool/postfix")
+                + " conflicts with instance /etc/postfix, queue_directory=" + fixture.root.resolve("var/spool/postfix"));
+
+        fixture.secondary("postfix-a", "queue_directory = /q1\ndata_directory = /d1\nmulti_instance_enable = maybe\n");
+        assertFatal("Unexpected " + dir("postfix-a") + "/main.cf entry: multi_instance_enable = maybe");
+
+        fixture.secondary("postfix-a", "queue_directory = /q1\ndata_directory = /d1\nmulti_instance_name = postfix-x\n");
+        fixture.secondary("postfix-b", "queue_directory = /q2\ndata_directory = /d2\nmulti_instance_name = postfix-x\n");
+        fixture.writePrimary("multi_instance_directories = " + dir("postfix-a") + " " + dir("postfix-b") + "\n");
+        assertFatal("instance " + dir("postfix-b") + ", multi_instance_name=postfix-x conflicts with instance "
+                + dir("postfix-a") + ", multi_instance_name=postfix-x");
+    }
+
+    @Test
+    void missingSecondaryMainCfIsFatal() {
+        fixture.writePrimary("multi_instance_directories = " + dir("postfix-gone") + "\n");
+        Tool.Result ours = fixture.ours("-l");
+        assertEquals(1, ours.status());
+        assertEquals("", ours.out());
+        assertEquals(true, ours.err().endsWith("postmulti: fatal: Failed to obtain all required "
+                + dir("postfix-gone") + "/main.cf parameters\n"), ours.err());
+        if (RealPostmulti.unavailableReason() == null) {
+            Tool.Result real = fixture.real("-l");
+            assertEquals(real.status(), ours.status());
+            assertEquals(true, real.err().endsWith("postmulti: fatal: Failed to obtain all required "
+                    + dir("postfix-gone") + "/main.cf parameters\n"), real.err());
+        }
+    }
+
+    @Test
+    void missingSharedDirectoryIsFatal() {
+        fixture.writePrimary("daemon_directory = " + fixture.root.resolve("nowhere") + "\n");
+        assertFatal("daemon_directory = '" + fixture.root.resolve("nowhere") + "': directory not found: No such file or directory");
+        fixture.writePrimary("shlib_directory = " + fixture.primary.resolve("main.cf") + "\n");
+        assertFatal("shlib_directory = '" + fixture.primary.resolve("main.cf") + "' is not a directory");
+    }
+
+    private void border() {
+        fixture.secondary("postfix-out", "postfix-out", "mta", true);
+        fixture.secondary("postfix-in", "postfix-in", "mta", false);
+        fixture.secondary("nameless", null, null, true);
+        fixture.writePrimary("multi_instance_enable = yes\nmulti_instance_directories = "
+                + dir("postfix-out") + " " + dir("postfix-in") + " " + dir("nameless") + "\n");
+    }
+
+    private String dir(String name) {
+        return fixture.root.resolve("etc").resolve(name).toString();
+    }
+
+    private static String line(String name, String group, String enabled, String dir) {
+        return String.format("%-15s %-15s %-9s %s\n", name, group, enabled, dir);
+    }
+
+    /** Expected output with the primary shown as /etc/postfix, as the real program sees it. */
+    private void assertList(String expected, String... args) {
+        Tool.Result ours = fixture.ours(args);
+        assertEquals(0, ours.status(), ours.err());
+        assertEquals("", ours.err());
+        assertEquals(expected, ours.out().replace(fixture.primary.toString() + " ", "/etc/postfix ")
+                .replace(" " + fixture.primary + "\n", " /etc/postfix\n"));
+        if (RealPostmulti.unavailableReason() == null) {
+            Tool.Result real = fixture.real(args);
+            assertEquals(0, real.status(), real.err());
+            assertEquals(expected, real.out());
+        }
+    }
+
+    private void assertFatal(String text) {
+        Tool.Result ours = fixture.ours("-l");
+        assertEquals(1, ours.status());
+        assertEquals("postmulti: fatal: " + text + "\n", ours.err().replace(fixture.primary + ",", "/etc/postfix,"));
+        if (RealPostmulti.unavailableReason() == null) {
+            Tool.Result real = fixture.real("-l");
+            assertEquals(1, real.status());
+            assertEquals("postmulti: fatal: " + text + "\n", real.err());
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Command lines the C program refuses or accepts, with the texts scripts grep for. Each case is
+ * checked against the expected text, and against the real postmulti when it is installed.
+ */
+class OptionsDifferentialTest {
+    private static final String USAGE = "postmulti: fatal: Usage:postmulti -l [-v] [-a] [-g group] [-i instance] | "
+            + "postmulti -p [-v] [-a] [-g group] [-i instance] command... | "
+            + "postmulti -x [-v] [-a] [-i name] [-g group] command... | "
+            + "postmulti -e action [-v] [-a] [-i name] [-g group] [-I name] [-G group] [param=value ...]\n";
+    private static Fixture fixture;
+
+    @BeforeAll
+    static void tree() {
+        fixture = Fixture.create("");
+    }
+
+    @AfterAll
+    static void removeTree() {
+        fixture.close();
+    }
+
+    @ParameterizedTest(name = "postmulti {0}")
+    @CsvSource(delimiter = '|', value = {
+        "-z                            | invalid option -- 'z'",
+        "-e                            | option requires an argument -- 'e'",
+        "--foo                         | invalid option -- '-'",
+        "-lz                           | invalid option -- 'z'",
+        "-z -G a -G b                  | invalid option -- 'z'",
+    })
+    void getoptComplaintsPrecedeTheUsage(String args, String complaint) {
+        String[] argv = args.trim().split("\\s+");
+        Tool.Result ours = fixture.ours(argv);
+        assertEquals(1, ours.status());
+        assertEquals("", ours.out());
+        assertEquals("postmulti: " + complaint + "\n" + USAGE, ours.err());
+        compareWithReal(argv, ours);
+    }
+
+    @ParameterizedTest(name = "postmulti {0}")
+    @CsvSource(delimiter = '|', value = {
+        "''                                   | Specify exactly one of '-e', '-l', '-p', '-x'",
+        "--                                   | Specify exactly one of '-e', '-l', '-p', '-x'",
+        "-l -p                                | Specify exactly one of '-e', '-l', '-p', '-x'",
+        "-l -e init                           | Specify exactly one of '-e', '-l', '-p', '-x'",
+        "-e create -e import                  | Specify exactly one of '-e', '-l', '-p', '-x'",
+        "-l foo                               | Command not allowed with '-l'",
+        "-l -                                 | Command not allowed with '-l'",
+        "-e bogus                             | Invalid '-e' edit action 'bogus'. Specify 'create', 'destroy', 'import', 'deport', 'enable', 'disable', 'assign' or 'init'",
+        "-eCreate                             | Invalid '-e' edit action 'Create'. Specify 'create', 'destroy', 'import', 'deport', 'enable', 'disable', 'assign' or 'init'",
+        "-lR -i x -g y                        | Specity no more than one of '-a', '-g', '-i'",
+        "-a -i x -l                           | Specity no more than one of '-a', '-g', '-i'",
+        "-i x -i y -l                         | Specity no more than one of '-a', '-g', '-i'",
+        "-G a -G b -z                         | Specify at most one '-G' option",
+        "-I postfix-a -I postfix-b            | Specify at most one '-I' option",
+        "-e create -e create -I postfix-x -R  | The '-p' and '-e' options preclude the use of '-R'",
+        "-x                                   | Command required with '-p' or '-x' option",
+        "-p                                   | Command required with '-p' or '-x' option",
+        "-p -R true                           | The '-p' and '-e' options preclude the use of '-R'",
+        "-l -I foo                            | Cannot assign instance name or group without '-e assign'",
+        "-x -G g true                         | Cannot assign instance name or group without '-e assign'",
+        "-e enable -I postfix-a               | Cannot assign instance name or group with '-e enable'",
+        "-e init -G grp                       | Cannot assign instance name or group with '-e init'",
+        "-e assign -i x                       | Specify new instance name or group with '-e assign'",
+        "-e enable x=y                        | Parameter overrides not valid with '-e enable'",
+        "-e destroy -i x a=b                  | Parameter overrides not valid with '-e destroy'",
+    })
+    void refusals(String args, String fatal) {
+        String[] argv = args.isEmpty() ? new String[0] : args.trim().split("\\s+");
+        Tool.Result ours = fixture.ours(argv);
+        assertEquals(1, ours.status());
+        assertEquals("", ours.out());
+        assertEquals("postmulti: fatal: " + fatal + "\n", ours.err());
+        compareWithReal(argv, ours);
+    }
+
+    @ParameterizedTest(name = "postmulti {0}")
+    @CsvSource(delimiter = '|', value = {
+        "-l --",
+        "-i -- -l",
+        "-i=x -l",
+        "-lix",
+        "-a -a -l",
+        "-vl",
+        "-R -R -l",
+        "-lR",
+        "-l -i -",
+        "-l -i/nowhere",
+    })
+    void accepted(String args) {
+        String[] argv = args.trim().split("\\s+");
+        Tool.Result ours = fixture.ours(argv);
+        assertEquals(0, ours.status(), ours.err());
+        assertEquals("", ours.err());
+        compareWithReal(argv, ours);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aDifferentMailConfigIsRefused() {
+        Tool.Result ours = Tool.run(Map.of("MAIL_CONFIG", "/tmp"), null, "-c", fixture.primary.toString(), "-l");
+        assertEquals(1, ours.status());
+        assertEquals("postmulti: fatal: Non-default configuration directory: MAIL_CONFIG=/tmp\n", ours.err());
+        Tool.Result same = Tool.run(Map.of("MAIL_CONFIG", fixture.primary.toString()), null, "-c", fixture.primary.toString(), "-l");
+        assertEquals(0, same.status(), same.err());
+        if (RealPostmulti.unavailableReason() == null) {
+            Tool.Result real = RealPostmulti.run(Map.of(java.nio.file.Path.of("/etc/postfix"), fixture.primary),
+                    Map.of("MAIL_CONFIG", "/tmp"), "-l");
+            assertEquals(ours.status(), real.status());
+            assertEquals(ours.err(), real.err());
+        }
+    }
+
+    /** Same status, stdout and stderr as the C program; the ordinary check above runs even without it. */
+    private static void compareWithReal(String[] argv, Tool.Result ours) {
+        if (RealPostmulti.unavailableReason() != null) return;
+        Tool.Result real = fixture.real(argv);
+        assertEquals(real.status(), ours.status(), "exit status");
+        assertEquals(real.out().replace(fixture.primary.toString(), "/etc/postfix"),
+                ours.out().replace(fixture.primary.toString(), "/etc/postfix"), "stdout");
+        assertEquals(real.err().replace(fixture.primary.toString(), "/etc/postfix"),
+                ours.err().replace(fixture.primary.toString(), "/etc/postfix"), "stderr");
+    }
+
+    @org.junit.jupiter.api.Test
+    void theOracleIsHereWhenPostfixIs() {
+        assumeTrue(Fixture.POSTFIX_INSTALLED, "Postfix not installed: differential checks skipped");
+        assertEquals(null, RealPostmulti.unavailableReason(), "Postfix is installed but the real postmulti cannot run");
+    }
+}
