@@ -1,5 +1,6 @@
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
@@ -71,11 +72,12 @@ final class Primary {
         return split(value(listParameter)).contains(word);
     }
 
-    /** -c: an absolute directory other than "/"; trailing slashes are dropped. */
+    /** -c: a directory other than "/"; a relative one is taken from the current directory, trailing slashes dropped. */
     static String checkDirectoryOption(String directory) {
-        String trimmed = directory.replaceAll("(?<=.)/+$", "");
-        if (!trimmed.startsWith("/"))
-            throw new Fatal("Invalid primary configuration directory '" + directory + "': specify an absolute pathname");
+        if (directory.isEmpty()) throw new Fatal("Invalid primary configuration directory: empty pathname");
+        String absolute = directory.startsWith("/") ? directory
+                : Host.fromOs(Path.of("").toAbsolutePath().resolve(Host.toOs(directory)).normalize().toString());
+        String trimmed = absolute.replaceAll("(?<=.)/+$", "");
         if (trimmed.equals("/"))
             throw new Fatal("Invalid primary configuration directory '" + directory + "': the root directory");
         return trimmed;
