@@ -1,0 +1,143 @@
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a file so that readers see either the old or the new content, never a mix, and the
+ * new content survives a crash: a temporary file next to the target (unique name, created
+ * exclusively), synced, then renamed or linked into place, then the directory synced.
+ * Like postconf, a symbolic link at the target is replaced by the new file.
+ */
+final class AtomicFile {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
+
+    private AtomicFile() {
+    }
+
+    /** Replaces an existing file, keeping its mode and numeric owner and group. */
+    static void replace(Path target, byte[] content) {
+        Map<String, Object> attributes = ownerAndMode(target);
+        Path temporary = writeTemporary(target, content);
+        try {
+            Files.setAttribute(temporary, "unix:uid", attributes.get("uid"));
+            Files.setAttribute(temporary, "unix:gid", attributes.get("gid"));
+            // After chown: changing the owner clears set-id bits.
+            Files.setAttribute(temporary, "unix:mode", attributes.get("mode"));
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            discard(temporary);
+            throw failure("update", target, e);
+        }
+        syncDirectory(target);
+    }
+
+    /**
+     * Creates a new file with the given mode ("rw-r--r--" or octal "0644"); fatal when the
+     * target exists. The file appears complete or not at all.
+     */
+    static void create(Path target, byte[] content, String posixMode) {
+        Set<PosixFilePermission> permissions = permissions(posixMode);
+        Path temporary = writeTemporary(target, content);
+        try {
+            Files.setPosixFilePermissions(temporary, permissions);
+            // A hard link, unlike rename, refuses to replace an existing file.
+            Files.createLink(target, temporary);
+        } catch (IOException | RuntimeException e) {
+            throw failure("create", target, e);
+        } finally {
+            discard(temporary);
+        }
+        syncDirectory(target);
+    }
+
+    private static Map<String, Object> ownerAndMode(Path target) {
+        try {
+            return Files.readAttributes(target, "unix:uid,gid,mode");
+        } catch (IOException | RuntimeException e) {
+            throw failure("update", target, e);
+        }
+    }
+
+    private static Path writeTemporary(Path target, byte[] content) {
+        Path temporary = target.resolveSibling("." + target.getFileName() + "."
+                + HexFormat.of().formatHex(randomBytes()) + ".tmp");
+        try (FileChannel channel = FileChannel.open(temporary,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PRIVATE))) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) channel.write(buffer);
+            channel.force(true);
+        } catch (FileAlreadyExistsException e) {
+            throw failure("write", target, e);
+        } catch (IOException | RuntimeException e) {
+            discard(temporary);
+            throw failure("write", target, e);
+        }
+        return temporary;
+    }
+
+    private static byte[] randomBytes() {
+        byte[] bytes = new byte[8];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Makes the rename itself durable. */
+    private static void syncDirectory(Path target) {
+        Path directory = target.toAbsolutePath().getParent();
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            throw new Fatal("sync directory " + Host.fromOs(directory.toString()) + ": " + reason(e));
+        }
+    }
+
+    private static Set<PosixFilePermission> permissions(String posixMode) {
+        if (posixMode.matches("[0-7]{3,4}")) {
+            int bits = Integer.parseInt(posixMode, 8);
+            if (bits > 0777) throw new Fatal("unsupported file mode: " + posixMode);
+            return PosixFilePermissions.fromString(symbolic(bits));
+        }
+        try {
+            return PosixFilePermissions.fromString(posixMode);
+        } catch (IllegalArgumentException e) {
+            throw new Fatal("bad file mode: " + posixMode);
+        }
+    }
+
+    private static String symbolic(int bits) {
+        StringBuilder text = new StringBuilder();
+        String letters = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++) text.append((bits & (0400 >> i)) != 0 ? letters.charAt(i) : '-');
+        return text.toString();
+    }
+
+    private static void discard(Path temporary) {
+        try {
+            Files.deleteIfExists(temporary);
+        } catch (IOException | RuntimeException ignored) {
+            // Best effort: the failure being reported matters more than a stray temporary file.
+        }
+    }
+
+    private static Fatal failure(String verb, Path target, Exception e) {
+        return new Fatal(verb + " " + Host.fromOs(target.toString()) + ": " + reason(e));
+    }
+
+    private static String reason(Exception e) {
+        if (e instanceof IOException io) return Errno.text(io);
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,227 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One main.cf as Postfix reads it (readlline + split_nameval + dict_load_fp, checked against
+ * postconf 3.7). Names and values are byte strings (one char per byte, ISO-8859-1), like every
+ * value inside the tool, so any byte survives.
+ *
+ * <ul>
+ * <li>A logical line starts with a non-blank character; physical lines that start with white
+ * space continue it and are joined as they are (newline dropped, their leading white space kept).
+ * <li>Blank lines and lines whose first non-blank character is {@code #} are skipped, also in the
+ * middle of a logical line.
+ * <li>Text that starts with white space before any logical line is ignored with a warning
+ * (with its continuation lines).
+ * <li>{@code name = value}: white space around the name, around {@code =} and at the end is dropped;
+ * a line without {@code =} is fatal. A NUL byte ends the logical line's text, as in C.
+ * <li>A later definition overrides an earlier one (a warning when the values differ).
+ * </ul>
+ * White space is Postfix's ISSPACE: ASCII space, tab, newline, vertical tab, form feed and CR.
+ * So a CRLF file reads as if it had plain newlines.
+ */
+final class MainCf {
+    /** Far above any real main.cf; keeps a wrong path (a disk image, /dev/zero) from eating memory. */
+    static final int MAX_BYTES = 16 << 20;
+
+    /** One effective setting and the line its logical line started on. */
+    record Definition(String name, String value, int line) {
+    }
+
+    /** A {@code name = value} pair, split and trimmed. */
+    record Setting(String name, String value) {
+    }
+
+    /** A logical line's text and the physical line it started on (1-based). */
+    private record LogicalLine(String text, int firstLine) {
+    }
+
+    private final String displayName;
+    private final byte[] bytes;
+    private final Map<String, Definition> definitions;
+    private final List<String> warnings;
+
+    private MainCf(String displayName, byte[] bytes, Map<String, Definition> definitions, List<String> warnings) {
+        this.displayName = displayName;
+        this.bytes = bytes;
+        this.definitions = definitions;
+        this.warnings = warnings;
+    }
+
+    /** Reads and parses a file; the display name is the path as given, as Postfix prints it. */
+    static MainCf read(Path file) {
+        String name = Host.fromOs(file.toString());
+        return parse(name, readBounded(file, name));
+    }
+
+    private static byte[] readBounded(Path file, String name) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] content = in.readNBytes(MAX_BYTES + 1);
+            if (content.length > MAX_BYTES)
+                throw new Fatal(name + ": file too large (more than " + MAX_BYTES + " bytes)");
+            return content;
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            throw new Fatal("open " + name + ": " + Errno.text(e));
+        } catch (IOException e) {
+            throw new Fatal("read " + name + ": " + Errno.text(e));
+        }
+    }
+
+    static MainCf parse(String displayName, byte[] bytes) {
+        byte[] copy = bytes.clone();
+        Map<String, Definition> definitions = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        for (LogicalLine line : logicalLines(new String(copy, StandardCharsets.ISO_8859_1))) {
+            if (isSpace(line.text().charAt(0))) {
+                warnings.add(displayName + ": logical line must not start with whitespace: \""
+                        + clip(line.text(), 30) + "\"");
+                continue;
+            }
+            Definition definition = define(displayName, line);
+            Definition earlier = definitions.get(definition.name());
+            if (earlier != null && !earlier.value().equals(definition.value()))
+                warnings.add(displayName + ", line " + line.firstLine() + ": overriding earlier entry: "
+                        + earlier.name() + "=" + earlier.value());
+            definitions.put(definition.name(), definition);
+        }
+        return new MainCf(displayName, copy, Collections.unmodifiableMap(definitions), List.copyOf(warnings));
+    }
+
+    /**
+     * Splits text into logical lines. Like readlline, a line of white space and a comment line
+     * neither start nor end a logical line; a missing final newline changes nothing.
+     */
+    private static List<LogicalLine> logicalLines(String text) {
+        List<LogicalLine> lines = new ArrayList<>();
+        StringBuilder current = null;
+        int currentStart = 0;
+        int lineNumber = 0;
+        for (int start = 0; start < text.length(); ) {
+            int newline = text.indexOf('\n', start);
+            int end = newline < 0 ? text.length() : newline;
+            String physical = text.substring(start, end);
+            start = end + 1;
+            lineNumber++;
+            if (isBlankOrComment(physical)) continue;
+            if (current != null && isSpace(physical.charAt(0))) {
+                current.append(physical);
+                continue;
+            }
+            if (current != null) lines.add(new LogicalLine(current.toString(), currentStart));
+            current = new StringBuilder(physical);
+            currentStart = lineNumber;
+        }
+        if (current != null) lines.add(new LogicalLine(current.toString(), currentStart));
+        return lines;
+    }
+
+    private static boolean isBlankOrComment(String physical) {
+        int i = 0;
+        while (i < physical.length() && isSpace(physical.charAt(i))) i++;
+        return i == physical.length() || physical.charAt(i) == '#';
+    }
+
+    private static Definition define(String displayName, LogicalLine line) {
+        try {
+            Setting setting = splitNameValue(untilNul(line.text()));
+            return new Definition(setting.name(), setting.value(), line.firstLine());
+        } catch (Fatal malformed) {
+            throw new Fatal(displayName + ", line " + line.firstLine() + ": " + malformed.getMessage());
+        }
+    }
+
+    /**
+     * Postfix's split_nameval: {@code name = value} with white space around the name, around
+     * {@code =} and at the end dropped. Fatal, in postconf's words, when the name or {@code =} is missing.
+     */
+    static Setting splitNameValue(String text) {
+        int nameStart = skipSpace(text, 0);
+        if (nameStart == text.length() || text.charAt(nameStart) == '=')
+            throw new Fatal("missing attribute name: \"" + printable(text) + "\"");
+        int nameEnd = nameStart;
+        while (nameEnd < text.length() && !isSpace(text.charAt(nameEnd)) && text.charAt(nameEnd) != '=') nameEnd++;
+        int equals = skipSpace(text, nameEnd);
+        if (equals == text.length() || text.charAt(equals) != '=')
+            throw new Fatal("missing '=' after attribute name: \"" + printable(text) + "\"");
+        int valueStart = skipSpace(text, equals + 1);
+        int valueEnd = text.length();
+        while (valueEnd > valueStart && isSpace(text.charAt(valueEnd - 1))) valueEnd--;
+        return new Setting(text.substring(nameStart, nameEnd), text.substring(valueStart, valueEnd));
+    }
+
+    private static int skipSpace(String text, int from) {
+        int i = from;
+        while (i < text.length() && isSpace(text.charAt(i))) i++;
+        return i;
+    }
+
+    /** Postfix's ISSPACE: ASCII white space only (bytes above 127 never count). */
+    static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+    }
+
+    /** Control characters as '?', as Postfix's logging shows them. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return out.toString();
+    }
+
+    private static String clip(String text, int length) {
+        return text.length() > length ? printable(text.substring(0, length)) + "..." : printable(text);
+    }
+
+    /** C code sees a string up to its first NUL byte. */
+    private static String untilNul(String text) {
+        int nul = text.indexOf('\0');
+        return nul < 0 ? text : text.substring(0, nul);
+    }
+
+    String displayName() {
+        return displayName;
+    }
+
+    byte[] bytes() {
+        return bytes.clone();
+    }
+
+    /** The value Postfix uses (the last definition), unexpanded; null when not set. */
+    String raw(String name) {
+        Definition definition = definitions.get(name);
+        return definition == null ? null : definition.value();
+    }
+
+    boolean isSet(String name) {
+        return definitions.containsKey(name);
+    }
+
+    /** The effective definition of a name, with its line number; null when not set. */
+    Definition definition(String name) {
+        return definitions.get(name);
+    }
+
+    /** Every name with its effective value, in the order the names were first defined. */
+    Map<String, String> rawValues() {
+        Map<String, String> values = new LinkedHashMap<>();
+        definitions.forEach((name, definition) -> values.put(name, definition.value()));
+        return values;
+    }
+
+    /** What postconf would warn about while reading: overridden entries, text before the first line. */
+    List<String> warnings() {
+        return warnings;
+    }
+}

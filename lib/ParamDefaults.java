@@ -1,0 +1,148 @@
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Default values of parameters that a main.cf does not set.
+ *
+ * <p>Where Postfix is installed, its own defaults are the right ones: distributions change the
+ * compiled-in directories (Debian: daemon_directory /usr/lib/postfix/sbin, data_directory
+ * /var/lib/postfix, ...), and only the installed postconf knows them. So {@link #load()} asks
+ * {@code postconf -d} once, lazily, when a default is first needed, with MAIL_CONFIG removed
+ * from its environment so that it cannot be pointed elsewhere. Without a postconf, or when
+ * it fails, we use upstream Postfix 3.7's compiled-in values for the parameters postmulti
+ * needs ({@link #builtIn()}); those also fill names an older postconf does not know.
+ *
+ * <p>Values are byte strings (one char per byte), like every value in the tool. Note that
+ * {@code postconf -d} prints values with white space runs folded to one space, and that a few
+ * of Postfix's defaults (myhostname, mydomain) are computed; none of the names postmulti
+ * uses is affected.
+ */
+final class ParamDefaults {
+    private static final String POSTCONF_FALLBACK = "/usr/sbin/postconf";
+    private static final int MAX_OUTPUT_BYTES = 4 << 20;
+    private static final long TIMEOUT_SECONDS = 30;
+
+    /** Upstream 3.7's compiled-in defaults (mail_params.h, postconf(5)) for what postmulti reads. */
+    private static final Map<String, String> UPSTREAM = Map.ofEntries(
+            Map.entry("config_directory", "/etc/postfix"),
+            Map.entry("queue_directory", "/var/spool/postfix"),
+            Map.entry("data_directory", "/var/db/postfix"),
+            Map.entry("command_directory", "/usr/sbin"),
+            Map.entry("daemon_directory", "/usr/libexec/postfix"),
+            Map.entry("meta_directory", "/etc/postfix"),
+            Map.entry("shlib_directory", "/usr/lib/postfix"),
+            Map.entry("mail_owner", "postfix"),
+            Map.entry("setgid_group", "postdrop"),
+            Map.entry("sendmail_path", "/usr/sbin/sendmail"),
+            Map.entry("mailq_path", "/usr/bin/mailq"),
+            Map.entry("newaliases_path", "/usr/bin/newaliases"),
+            Map.entry("html_directory", "no"),
+            Map.entry("manpage_directory", "/usr/local/man"),
+            Map.entry("sample_directory", "/etc/postfix"),
+            Map.entry("readme_directory", "no"),
+            Map.entry("multi_instance_directories", ""),
+            Map.entry("multi_instance_name", ""),
+            Map.entry("multi_instance_group", ""),
+            Map.entry("multi_instance_enable", "no"),
+            Map.entry("multi_instance_wrapper", ""),
+            Map.entry("postmulti_start_commands", "start"),
+            Map.entry("postmulti_stop_commands", "stop abort drain quick-stop"),
+            Map.entry("postmulti_control_commands", "reload flush"),
+            Map.entry("alternate_config_directories", ""),
+            Map.entry("import_environment",
+                    "MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ XAUTHORITY DISPLAY LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME"),
+            Map.entry("syslog_name", "${multi_instance_name?{$multi_instance_name}:{postfix}}"),
+            Map.entry("syslog_facility", "mail"),
+            Map.entry("mail_name", "Postfix"),
+            Map.entry("mail_version", "3.7.11"));
+
+    private final Supplier<Map<String, String>> source;
+    private Map<String, String> values;
+
+    private ParamDefaults(Supplier<Map<String, String>> source) {
+        this.source = source;
+    }
+
+    /** The installed Postfix's defaults when a postconf is found, else the built-in ones. */
+    static ParamDefaults load() {
+        Path postconf = findPostconf();
+        return postconf == null ? builtIn() : new ParamDefaults(() -> askPostconf(postconf));
+    }
+
+    static ParamDefaults builtIn() {
+        return new ParamDefaults(Map::of);
+    }
+
+    /** The default value of a parameter, or null when unknown. */
+    String get(String name) {
+        if (values == null) values = source.get();
+        String value = values.get(name);
+        return value != null ? value : UPSTREAM.get(name);
+    }
+
+    private static Path findPostconf() {
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String directory : path.split(":")) {
+                if (directory.isEmpty()) continue;
+                Path candidate = Path.of(directory, "postconf");
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate;
+            }
+        }
+        Path fallback = Path.of(POSTCONF_FALLBACK);
+        return Files.isExecutable(fallback) ? fallback : null;
+    }
+
+    private static Map<String, String> askPostconf(Path postconf) {
+        ProcessBuilder builder = new ProcessBuilder(postconf.toString(), "-d")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().remove("MAIL_CONFIG");
+        try {
+            Process process = builder.start();
+            byte[] output;
+            try (InputStream in = process.getInputStream()) {
+                output = in.readNBytes(MAX_OUTPUT_BYTES);
+            }
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return unusable(postconf, "timed out");
+            }
+            if (process.exitValue() != 0) return unusable(postconf, "exit status " + process.exitValue());
+            return parse(new String(output, StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            return unusable(postconf, Errno.text(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return unusable(postconf, "interrupted");
+        }
+    }
+
+    private static Map<String, String> unusable(Path postconf, String why) {
+        Msg.warn(postconf + " -d: " + why + "; using built-in default values");
+        return Map.of();
+    }
+
+    /** postconf -d output: one {@code name = value} (or {@code name =}) per line. */
+    static Map<String, String> parse(String output) {
+        Map<String, String> values = new HashMap<>();
+        for (String line : output.split("\n")) {
+            if (line.isBlank()) continue;
+            try {
+                MainCf.Setting setting = MainCf.splitNameValue(line);
+                values.put(setting.name(), setting.value());
+            } catch (Fatal notASetting) {
+                // Not ours to judge: a line we cannot read just leaves that name to the fallback.
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,54 @@
+/**
+ * One instance's parameters, as {@code postconf -c DIR} sees them: the value set in its
+ * main.cf, else the default. config_directory defaults to the instance's own directory; like
+ * postconf, an explicit config_directory in main.cf wins over it.
+ */
+final class Parameters {
+    private static final String CONFIG_DIRECTORY = "config_directory";
+
+    private final MainCf mainCf;
+    private final String configDirectory;
+    private final ParamDefaults defaults;
+
+    Parameters(MainCf mainCf, String configDirectory, ParamDefaults defaults) {
+        this.mainCf = mainCf;
+        this.configDirectory = configDirectory;
+        this.defaults = defaults;
+    }
+
+    MainCf mainCf() {
+        return mainCf;
+    }
+
+    /** The unexpanded value: explicit, else default; null when the name is unknown. */
+    String raw(String name) {
+        if (mainCf.isSet(name)) return mainCf.raw(name);
+        if (name.equals(CONFIG_DIRECTORY)) return configDirectory;
+        return defaults.get(name);
+    }
+
+    boolean isExplicit(String name) {
+        return mainCf.isSet(name);
+    }
+
+    /**
+     * The value with $name references expanded recursively, like {@code postconf -xh name};
+     * null when the name is unknown. A malformed value is fatal, naming where it is defined.
+     */
+    String expanded(String name) {
+        String value = raw(name);
+        if (value == null) return null;
+        try {
+            return Expander.expand(value, this::raw);
+        } catch (Expander.MacroError e) {
+            throw new Fatal(whereDefined(e.parameter() == null ? name : e.parameter()) + e.getMessage());
+        }
+    }
+
+    private String whereDefined(String name) {
+        MainCf.Definition definition = mainCf.definition(name);
+        if (definition != null)
+            return mainCf.displayName() + ", line " + definition.line() + ": parameter " + name + ": ";
+        return "default value of parameter " + name + ": ";
+    }
+}
