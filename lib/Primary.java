@@ -83,11 +83,16 @@ final class Primary {
         return trimmed;
     }
 
-    /** Postfix programs we run must see the same primary: a different MAIL_CONFIG is refused. */
-    static void checkMailConfig(Map<String, String> environment, String configDirectory) {
+    /**
+     * Postfix programs we run must see the same primary: a different MAIL_CONFIG is refused.
+     * Like the C program, which reads main.cf from MAIL_CONFIG before it checks it, an
+     * unreadable main.cf there is reported first.
+     */
+    static void checkMailConfig(Host host, Map<String, String> environment, String configDirectory) {
         String mailConfig = environment.get("MAIL_CONFIG");
-        if (mailConfig != null && !Host.fromOs(mailConfig).equals(configDirectory))
-            throw new Fatal("Non-default configuration directory: MAIL_CONFIG=" + Host.fromOs(mailConfig));
+        if (mailConfig == null || Host.fromOs(mailConfig).equals(configDirectory)) return;
+        MainCf.read(host.path(Host.fromOs(mailConfig) + "/main.cf"));
+        throw new Fatal("Non-default configuration directory: MAIL_CONFIG=" + Host.fromOs(mailConfig));
     }
 
     /** The shared directories must exist; command, daemon and shlib directories are claimed by the primary. */

@@ -105,17 +105,25 @@ class OptionsDifferentialTest {
 
     @org.junit.jupiter.api.Test
     void aDifferentMailConfigIsRefused() {
-        Tool.Result ours = Tool.run(Map.of("MAIL_CONFIG", "/tmp"), null, "-c", fixture.primary.toString(), "-l");
+        Tool.Result ours = Tool.run(Map.of("MAIL_CONFIG", fixture.root.toString()), null, "-c", fixture.primary.toString(), "-l");
         assertEquals(1, ours.status());
-        assertEquals("postmulti: fatal: Non-default configuration directory: MAIL_CONFIG=/tmp\n", ours.err());
+        assertEquals("postmulti: fatal: open " + fixture.root + "/main.cf: No such file or directory\n", ours.err());
+        compareMailConfig(fixture.root.toString(), ours);
+        ours = Tool.run(Map.of("MAIL_CONFIG", fixture.primary + "/"), null, "-c", fixture.primary.toString(), "-l");
+        assertEquals(1, ours.status());
+        assertEquals("postmulti: fatal: Non-default configuration directory: MAIL_CONFIG=" + fixture.primary + "/\n", ours.err());
+        compareMailConfig(fixture.primary + "/", ours);
         Tool.Result same = Tool.run(Map.of("MAIL_CONFIG", fixture.primary.toString()), null, "-c", fixture.primary.toString(), "-l");
         assertEquals(0, same.status(), same.err());
-        if (RealPostmulti.unavailableReason() == null) {
-            Tool.Result real = RealPostmulti.run(Map.of(java.nio.file.Path.of("/etc/postfix"), fixture.primary),
-                    Map.of("MAIL_CONFIG", "/tmp"), "-l");
-            assertEquals(ours.status(), real.status());
-            assertEquals(ours.err(), real.err());
-        }
+    }
+
+    /** The real program, whose primary is /etc/postfix, given the same MAIL_CONFIG. */
+    private static void compareMailConfig(String mailConfig, Tool.Result ours) {
+        if (RealPostmulti.unavailableReason() != null) return;
+        Tool.Result real = RealPostmulti.run(Map.of(java.nio.file.Path.of("/etc/postfix"), fixture.primary),
+                Map.of("MAIL_CONFIG", mailConfig), "-l");
+        assertEquals(ours.status(), real.status());
+        assertEquals(ours.err(), real.err());
     }
 
     /** Same status, stdout and stderr as the C program; the ordinary check above runs even without it. */

@@ -35,9 +35,14 @@ final class Fixture implements AutoCloseable {
         }
     }
 
-    /** Rewrites the primary main.cf: the base settings, then {@code settings}. */
+    /** Rewrites the primary main.cf: the base settings that {@code settings} does not override, then those. */
     Fixture writePrimary(String settings) {
-        write(primary.resolve("main.cf"), baseSettings() + settings);
+        StringBuilder text = new StringBuilder();
+        for (String line : baseSettings().split("\n")) {
+            String name = line.substring(0, line.indexOf(' '));
+            if (!settings.startsWith(name + " ") && !settings.contains("\n" + name + " ")) text.append(line).append('\n');
+        }
+        write(primary.resolve("main.cf"), text + settings);
         return this;
     }
 
@@ -58,10 +63,11 @@ final class Fixture implements AutoCloseable {
                 + "meta_directory = " + primary + "\n";
     }
 
-    /** A secondary configuration directory {@code etc/<name>} with the given main.cf text. */
+    /** A secondary configuration directory {@code etc/<name>} with the given main.cf text (and an empty master.cf). */
     Path secondary(String directoryName, String mainCf) {
         Path dir = root.resolve("etc").resolve(directoryName);
         write(dir.resolve("main.cf"), mainCf);
+        write(dir.resolve("master.cf"), "");
         return dir;
     }
 
