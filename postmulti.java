@@ -159,7 +159,7 @@ public class postmulti {
         Host host = Host.live();
         ParamDefaults defaults = ParamDefaults.load();
         Primary primary = Primary.load(host, configDirectory, defaults);
-        Primary.checkMailConfig(environment, configDirectory);
+        Primary.checkMailConfig(host, environment, configDirectory);
         outcome.rethrow();
         invocation.words(outcome.operands());
         invocation.validate();
