@@ -41,6 +41,7 @@ public class postmulti {
     private String configDirectory = Primary.DEFAULT_CONFIG_DIRECTORY;
     private boolean helpRequested;
     private boolean versionRequested;
+    private boolean dryRun;
 
     @Option(order = 1, names = "-a", description = "All instances (iterator modes); with create/import: put the new instance first.")
     void selectAll(boolean on) {
@@ -120,6 +121,12 @@ public class postmulti {
         versionRequested |= on;
     }
 
+    @Option(order = 16, names = {"-n", "--dry-run"},
+            description = "With -e: show what would change, as a unified diff, and change nothing.")
+    void dryRun(boolean on) {
+        dryRun |= on;
+    }
+
     @Parameters(paramLabel = "word", arity = "0..*",
             description = "The command (with -p and -x), or param=value settings (with -e create|import).")
     void words(List<String> words) {
@@ -171,8 +178,9 @@ public class postmulti {
     private int perform(Primary primary, Host host, ParamDefaults defaults, Claims claims,
                         Map<String, String> environment, PrintStream out) {
         if (invocation.mode() instanceof Invocation.Edit edit) {
-            throw new Fatal("-e " + edit.action().word() + ": life-cycle actions are not available yet");
+            return Lifecycle.run(edit.action(), invocation, primary.configDirectory(), host, defaults, environment, out, dryRun);
         }
+        if (dryRun) throw new Fatal("The '-n' option is available only with '-e'");
         InstanceRegistry registry = InstanceRegistry.load(primary, host, defaults, claims);
         Selection selection = invocation.selection().orAll();
         List<Instance> order = registry.iterationOrder(invocation.reverse());
