@@ -78,11 +78,23 @@ public final class E2eBorderMta implements AutoCloseable {
 
     // ---- running things -----------------------------------------------------
 
-    /** The command line that runs our postmulti with the sandbox primary. */
+    /** The command line that runs our postmulti with the sandbox primary ({@code -c ROOT/etc/postfix}). */
     public List<String> ourPostmulti() {
+        List<String> cmd = ourPostmultiNoConfig();
+        cmd.addAll(List.of("-c", primary().toString()));
+        return cmd;
+    }
+
+    /**
+     * Our postmulti without -c: it then reads the default /etc/postfix, which in
+     * the sandbox is the primary. This is how postfix(1) must call the wrapper:
+     * it exports MAIL_CONFIG=/etc/postfix to it, and postmulti refuses a
+     * MAIL_CONFIG other than its primary directory.
+     */
+    public List<String> ourPostmultiNoConfig() {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         return new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-            "-cp", System.getProperty("java.class.path"), "postmulti", "-c", primary().toString()));
+            "-cp", System.getProperty("java.class.path"), "postmulti"));
     }
 
     /** Runs postmulti ARGS (the chosen flavor) inside the sandbox, on a terminal; recorded in the transcript. */
@@ -198,16 +210,17 @@ public final class E2eBorderMta implements AutoCloseable {
     }
 
     /**
-     * ROOT/bin/postmulti: runs our tool with absolute paths. postfix(1) runs the
-     * wrapper with a scrubbed environment (import_environment), so no JAVA_HOME
-     * or PATH lookups may be needed.
+     * ROOT/bin/postmulti: runs our tool with absolute paths and without -c (see
+     * {@link #ourPostmultiNoConfig}). postfix(1) runs the wrapper with a scrubbed
+     * environment (import_environment) plus MAIL_CONFIG=/etc/postfix, so no
+     * JAVA_HOME or PATH lookups may be needed.
      */
     public Path ourLauncher() throws IOException {
         Path bin = Files.createDirectories(sb.root().resolve("bin"));
         Path launcher = bin.resolve("postmulti");
         String script = "#!/bin/sh\n# our postmulti as multi_instance_wrapper (written by E2eBorderMta)\n"
             + "echo \"$*\" >> " + SandboxedPostfix.shellQuote(wrapperLog().toString()) + "\n"
-            + "exec " + ourPostmulti().stream().map(SandboxedPostfix::shellQuote).collect(Collectors.joining(" "))
+            + "exec " + ourPostmultiNoConfig().stream().map(SandboxedPostfix::shellQuote).collect(Collectors.joining(" "))
             + " \"$@\"\n";
         Files.writeString(launcher, script);
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
