@@ -124,6 +124,13 @@ public final class SmtpSink implements AutoCloseable {
         boolean root = SandboxedPostfix.isRoot();
         if (root) {
             SandboxedPostfix.chown(dumpDir, "postfix", null);
+            // smtp-sink drops to the postfix user: every ancestor must be searchable by others
+            for (Path p = dumpDir.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    throw new IOException("smtp-sink (user postfix) cannot reach " + dumpDir + ": " + p
+                        + " is not searchable by others (Files.createTempDirectory makes 0700)");
+                }
+            }
         }
         Files.setPosixFilePermissions(dumpDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> cmd = new ArrayList<>(List.of("smtp-sink"));
