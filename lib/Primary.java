@@ -86,13 +86,25 @@ final class Primary {
     /**
      * Postfix programs we run must see the same primary: a different MAIL_CONFIG is refused.
      * Like the C program, which reads main.cf from MAIL_CONFIG before it checks it, an
-     * unreadable main.cf there is reported first.
+     * unreadable main.cf there is reported first. The C program compares the spelling with
+     * /etc/postfix; with -c we also accept another spelling of the same directory, because
+     * postfix(1) exports MAIL_CONFIG as it was told it, not as our -c spells it.
      */
     static void checkMailConfig(Host host, Map<String, String> environment, String configDirectory) {
         String mailConfig = environment.get("MAIL_CONFIG");
         if (mailConfig == null || Host.fromOs(mailConfig).equals(configDirectory)) return;
         MainCf.read(host.path(Host.fromOs(mailConfig) + "/main.cf"));
+        boolean alternatePrimary = !configDirectory.equals(DEFAULT_CONFIG_DIRECTORY);
+        if (alternatePrimary && sameDirectory(host, Host.fromOs(mailConfig), configDirectory)) return;
         throw new Fatal("Non-default configuration directory: MAIL_CONFIG=" + Host.fromOs(mailConfig));
+    }
+
+    private static boolean sameDirectory(Host host, String one, String other) {
+        try {
+            return Files.isSameFile(host.path(one), host.path(other));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The shared directories must exist; command, daemon and shlib directories are claimed by the primary. */

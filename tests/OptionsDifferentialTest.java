@@ -109,10 +109,13 @@ class OptionsDifferentialTest {
         assertEquals(1, ours.status());
         assertEquals("postmulti: fatal: open " + fixture.root + "/main.cf: No such file or directory\n", ours.err());
         compareMailConfig(fixture.root.toString(), ours);
-        ours = Tool.run(Map.of("MAIL_CONFIG", fixture.primary + "/"), null, "-c", fixture.primary.toString(), "-l");
+        Fixture.write(fixture.root.resolve("var/main.cf"), "");
+        ours = Tool.run(Map.of("MAIL_CONFIG", fixture.root.resolve("var").toString()), null, "-c", fixture.primary.toString(), "-l");
         assertEquals(1, ours.status());
-        assertEquals("postmulti: fatal: Non-default configuration directory: MAIL_CONFIG=" + fixture.primary + "/\n", ours.err());
-        compareMailConfig(fixture.primary + "/", ours);
+        assertEquals("postmulti: fatal: Non-default configuration directory: MAIL_CONFIG=" + fixture.root.resolve("var") + "\n", ours.err());
+        compareMailConfig(fixture.root.resolve("var").toString(), ours);
+        Tool.Result sameDirectory = Tool.run(Map.of("MAIL_CONFIG", fixture.primary + "/../postfix/"), null, "-c", fixture.primary.toString(), "-l");
+        assertEquals(0, sameDirectory.status(), "postfix(1) may spell the -c directory its own way: " + sameDirectory.err());
         Tool.Result same = Tool.run(Map.of("MAIL_CONFIG", fixture.primary.toString()), null, "-c", fixture.primary.toString(), "-l");
         assertEquals(0, same.status(), same.err());
     }
