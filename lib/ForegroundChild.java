@@ -1,3 +1,5 @@
+//COMPILE_OPTIONS -XDignore.symbol.file
+// (sun.misc.Signal is the reflection-free way to hold signals; the option silences javac's "internal proprietary API" warnings for it.)
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
