@@ -2,7 +2,6 @@
 //JAVA 17+
 //DEPS info.picocli:picocli:4.7.7
 //DEPS info.picocli:picocli-codegen:4.7.7
-//DEPS org.apache.commons:commons-exec:1.5.0
 //SOURCES lib/*.java
 //JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Xss512k -Xms8m -Xmx64m
 

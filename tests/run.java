@@ -2,7 +2,6 @@
 //DEPS org.junit.jupiter:junit-jupiter:5.14.1
 //DEPS org.junit.platform:junit-platform-launcher:1.14.1
 //DEPS info.picocli:picocli:4.7.7
-//DEPS org.apache.commons:commons-exec:1.5.0
 //SOURCES ../postmulti.java
 //SOURCES ../lib/*.java
 //SOURCES *Test.java
