@@ -140,6 +140,21 @@ final class ChangePlan {
         cleanups.add(cleanup);
     }
 
+    /** Something said at its place in the plan: {@code # text} in the dry run, {@code atCommit} when committed. */
+    void notice(String text, Runnable atCommit) {
+        steps.add(new Step() {
+            @Override
+            public void preview(StringBuilder out) {
+                out.append("# ").append(text).append('\n');
+            }
+
+            @Override
+            public void apply(Deque<Runnable> undo) {
+                atCommit.run();
+            }
+        });
+    }
+
     /** A file to install: content, mode (octal), and optionally a file whose owner and times to copy. */
     record NewFile(String path, byte[] content, int mode, String copyOwnerAndTimesFrom, byte[] before) {
         NewFile(String path, byte[] content, int mode, String copyOwnerAndTimesFrom) {
@@ -257,7 +272,11 @@ final class ChangePlan {
             }
             undo.push(() -> quietlyRemoveDirectory(stagingPath));
             List<Path> staged = new ArrayList<>();
-            for (NewFile file : files) staged.add(stage(stagingPath, file));
+            for (NewFile file : files) {
+                Path path = stage(stagingPath, file);
+                staged.add(path);
+                undo.push(() -> quietlyRemoveFile(path));
+            }
             for (int i = 0; i < files.size(); i++) {
                 NewFile file = files.get(i);
                 Path target = host.path(file.path());
@@ -385,6 +404,14 @@ final class ChangePlan {
             if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) Files.deleteIfExists(path);
         } catch (IOException e) {
             // like "rmdir $tmpdir 2>/dev/null": a staging directory that is not empty stays
+        }
+    }
+
+    private static void quietlyRemoveFile(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // a staged copy that stays behind in the staging directory harms nothing
         }
     }
 

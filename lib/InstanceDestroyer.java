@@ -1,9 +1,7 @@
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -22,10 +20,10 @@ import java.util.stream.Stream;
  * alone, and reported). What stays behind is a warning in the script's words,
  * {@code <path>: please verify contents and remove by hand}.
  *
- * <p>Differences from the script, kept on purpose: a subdirectory that does not exist is not
- * reported (the script's rmdir fails on it and it warns), and a missing queue directory does
- * not keep the data directory from being removed (postfix(1) cannot chdir to it, so the script's
- * two removal loops do not run).
+ * <p>As in the script, every rmdir that fails is reported, also for a name that does not exist
+ * (rmdir fails on it just the same). One difference, kept on purpose: a missing queue directory
+ * does not keep the data directory from being removed (postfix(1) cannot chdir to it, so the
+ * script's two removal loops do not run, and postfix reports the failed chdir).
  */
 final class InstanceDestroyer {
     static final List<String> QUEUE_SUBDIRECTORIES = List.of("active", "bounce", "corrupt", "defer", "deferred",
@@ -68,7 +66,6 @@ final class InstanceDestroyer {
             if (!Files.isDirectory(directory)) return;
             for (String name : QUEUE_SUBDIRECTORIES) {
                 Path sub = directory.resolve(name);
-                if (!Files.exists(sub, LinkOption.NOFOLLOW_LINKS)) continue;
                 boolean removable = Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS) && isEmpty(sub);
                 out.append(rmdirLine(queue + "/" + name, removable));
             }
@@ -97,8 +94,6 @@ final class InstanceDestroyer {
             try {
                 attributes = directory.getFileAttributeView(relative, BasicFileAttributeView.class,
                         LinkOption.NOFOLLOW_LINKS).readAttributes();
-            } catch (NoSuchFileException e) {
-                return;
             } catch (IOException e) {
                 Msg.warn(queue + "/" + name + ADVICE);
                 return;
@@ -109,8 +104,6 @@ final class InstanceDestroyer {
             }
             try {
                 directory.deleteDirectory(relative);
-            } catch (NoSuchFileException e) {
-                // gone meanwhile: nothing to verify
             } catch (IOException e) {
                 Msg.warn(queue + "/" + name + ADVICE);
             }
@@ -131,7 +124,6 @@ final class InstanceDestroyer {
         @Override
         public void preview(StringBuilder out) {
             Path real = host.path(path);
-            if (!Files.exists(real, LinkOption.NOFOLLOW_LINKS)) return;
             out.append(rmdirLine(path, Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS) && emptyAfterCleanup(real)));
         }
 
@@ -198,18 +190,13 @@ final class InstanceDestroyer {
                 return;
             }
             Files.delete(real);
-        } catch (NoSuchFileException e) {
-            // nothing there, nothing to verify
-        } catch (DirectoryNotEmptyException e) {
-            Msg.warn(path + ADVICE);
         } catch (IOException e) {
             Msg.warn(path + ADVICE);
         }
     }
 
     private static String rmdirLine(String path, boolean removable) {
-        return removable ? "# rmdir " + path + "\n"
-                : "# rmdir " + path + " would fail: it would stay, with a warning" + ADVICE.replaceFirst("^:", "") + "\n";
+        return "# rmdir " + path + (removable ? "" : " would fail: a warning would ask to verify and remove it by hand") + "\n";
     }
 
     private static boolean isEmpty(Path directory) {

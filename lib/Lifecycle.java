@@ -282,10 +282,8 @@ final class Lifecycle {
     private void setPermissions(Instance added, boolean queueExisted) {
         String description = control.describe(added.configDirectory(), "set-permissions");
         if (!control.available()) {
-            plan.command("(skipped: no " + control.postfix() + ") " + description, () -> {
-                Msg.warn("no " + control.postfix() + ": skipped '" + description + "'; run it before starting the instance");
-                return 0;
-            }, null);
+            plan.notice("skip " + description + " (no " + control.postfix() + ")", () -> Msg.warn("no "
+                    + control.postfix() + ": skipped '" + description + "'; run it before starting the instance"));
             return;
         }
         Runnable undo = queueExisted ? null : () -> removeEmptyQueueSubdirectories(added.queueDirectory());

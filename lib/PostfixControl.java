@@ -44,8 +44,9 @@ final class PostfixControl {
         return Files.isRegularFile(path) && Files.isExecutable(path);
     }
 
+    /** The command line: the executable as found through the host, the directory as the instance knows it. */
     List<String> argv(String configDirectory, String command) {
-        return List.of(Host.toOs(postfix()), "-c", Host.toOs(configDirectory), command);
+        return List.of(host.path(postfix()).toString(), "-c", Host.toOs(configDirectory), command);
     }
 
     /** How we name a step in messages and in the dry run. */

@@ -115,7 +115,12 @@ final class LifecycleOracle implements AutoCloseable {
             try (Stream<Path> walk = Files.walk(top)) {
                 walk.filter(p -> !p.equals(top)).forEach(p -> {
                     String inside = dir + "/" + top.relativize(p);
-                    if (!inside.endsWith("/" + ConfigLock.FILE_NAME)) entries.put(inside, Entry.of(p));
+                    if (inside.endsWith("/" + ConfigLock.FILE_NAME)) return;
+                    Entry entry = Entry.of(p);
+                    // A directory copied up unchanged (to hold a changed file) is no change.
+                    if (entry.kind().equals("d") && Files.isDirectory(Path.of(inside), LinkOption.NOFOLLOW_LINKS)
+                            && entry.metadata().equals(Entry.of(Path.of(inside)).metadata())) return;
+                    entries.put(inside, entry);
                 });
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

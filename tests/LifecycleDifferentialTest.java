@@ -1,0 +1,291 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Our life-cycle actions against the real postmulti (and its helper script and postconf), as
+ * root, each in its own copy-on-write view of the host's /etc, /var/spool and /var/lib
+ * ({@link LifecycleOracle}), so that both work on the real /etc/postfix with the paths the C
+ * program derives (/etc/postfix-out, /var/spool/postfix-out, /var/lib/postfix-out) and the real
+ * {@code postfix set-permissions}. After every step both must show the same exit status, the
+ * same stdout, the same diagnostics (the helper script's {@code postfix/postmulti-script:} tag
+ * shown as our {@code postmulti:}; rmdir's own complaints left out), and the same file tree:
+ * entries, types, modes, owners, contents. main.cf files may differ only in the order of the
+ * entries postconf appends (3.7 appends in hash-table order; we append sorted, like newer
+ * Postfix). master.cf must also keep the prototype's modification time (cp -p).
+ */
+class LifecycleDifferentialTest {
+    private LifecycleOracle real;
+    private LifecycleOracle ours;
+
+    @BeforeEach
+    void sandboxes() {
+        String why = LifecycleOracle.unavailableReason();
+        assumeTrue(why == null, why);
+        real = new LifecycleOracle();
+        ours = new LifecycleOracle();
+    }
+
+    @AfterEach
+    void removeSandboxes() {
+        if (real != null) real.close();
+        if (ours != null) ours.close();
+    }
+
+    /** One step by both; returns our result. */
+    private Tool.Result step(String... args) {
+        Tool.Result theirs = real.real(args);
+        Tool.Result mine = ours.ours(args);
+        String what = String.join(" ", args);
+        assertEquals(theirs.status(), mine.status(), what + "\nreal: " + theirs.both() + "\nours: " + mine.both());
+        assertEquals(theirs.out(), mine.out(), what);
+        assertEquals(normalize(theirs.err()), mine.err(), what);
+        assertSameTrees(what);
+        return mine;
+    }
+
+    /** A preparation done the same way in both sandboxes. */
+    private void shell(String command) {
+        Tool.Result a = real.shell(command);
+        Tool.Result b = ours.shell(command);
+        assertEquals(0, a.status(), a.both());
+        assertEquals(0, b.status(), b.both());
+    }
+
+    /**
+     * The real diagnostics as ours read: the helper script's tag is ours, rmdir's own complaints
+     * are left out (our warning says the same), so is postconf's complaint about a missing
+     * master.cf when it reads an instance, and a secondary's unreadable main.cf is reported
+     * by us as a warning where the real program shows postconf's fatal message.
+     */
+    static String normalize(String realErr) {
+        StringBuilder out = new StringBuilder();
+        for (String line : realErr.split("\n", -1)) {
+            if (line.startsWith("rmdir: failed to remove")) continue;
+            // postconf -xc reads master.cf too, and complains when it is missing; we read only main.cf.
+            if (line.matches(".*/postconf: warning: open .*/master\\.cf: No such file or directory")) continue;
+            out.append(line.replace("postfix/postmulti-script: ", "postmulti: ")
+                    .replace("/usr/sbin/postconf: fatal: ", "postmulti: warning: ")).append('\n');
+        }
+        return out.substring(0, out.length() - 1);
+    }
+
+    private void assertSameTrees(String what) {
+        Map<String, LifecycleOracle.Entry> a = real.snapshot();
+        Map<String, LifecycleOracle.Entry> b = ours.snapshot();
+        assertEquals(new TreeSet<>(a.keySet()), new TreeSet<>(b.keySet()), what + ": the same entries");
+        for (String path : a.keySet()) {
+            LifecycleOracle.Entry x = a.get(path);
+            LifecycleOracle.Entry y = b.get(path);
+            assertEquals(x.kind() + " " + x.metadata(), y.kind() + " " + y.metadata(), what + ": " + path);
+            if (x.content() == null) continue;
+            if (path.endsWith("/main.cf")) assertSameMainCf(x.text(), y.text(), what + ": " + path);
+            else assertEquals(x.text(), y.text(), what + ": " + path);
+            if (path.endsWith("/master.cf") && x.modified() == protoModified())
+                assertEquals(x.modified(), y.modified(), what + ": " + path + " mtime, from the prototype");
+        }
+    }
+
+    private static long protoModified() {
+        try {
+            return Files.getLastModifiedTime(Path.of("/etc/postfix/master.cf.proto")).toMillis();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Equal up to the order of the appended entries: after the common beginning, both rests hold
+     * the same lines, each a plain {@code name = value} entry.
+     */
+    static void assertSameMainCf(String expected, String actual, String what) {
+        List<String> a = List.of(expected.split("\n", -1));
+        List<String> b = List.of(actual.split("\n", -1));
+        int common = 0;
+        while (common < a.size() && common < b.size() && a.get(common).equals(b.get(common))) common++;
+        List<String> restA = new ArrayList<>(a.subList(common, a.size()));
+        List<String> restB = new ArrayList<>(b.subList(common, b.size()));
+        Collections.sort(restA);
+        Collections.sort(restB);
+        assertEquals(restA, restB, what + "\n--- real:\n" + expected + "\n--- ours:\n" + actual);
+        for (String line : restA) {
+            assertTrue(line.isEmpty() || line.matches("[a-z_]+ = .*"), what + ": only appended entries may move: " + line);
+        }
+    }
+
+    @Test
+    void walkthroughAndBack() {
+        // Before init, every action but init is refused by the helper script.
+        step("-I", "postfix-out", "-G", "mta", "-e", "create");
+        step("-e", "init");
+        step("-e", "init");
+        // MULTI_INSTANCE_README: the output instance, with paths derived from its name.
+        step("-I", "postfix-out", "-G", "mta", "-e", "create");
+        step("-i", "postfix-out", "-x", "postconf", "-e", "master_service_disable =", "authorized_submit_users = root");
+        step("-i", "postfix-out", "-e", "enable");
+        // The input instance, placed before the output instance.
+        step("-I", "postfix-in", "-G", "mta", "-i", "postfix-out", "-e", "create");
+        step("-l");
+        step("-i", "postfix-in", "-I", "postfix-inbound", "-G", "-", "-e", "assign");
+        step("-i", "inbound", "-I", "postfix-inbound", "-e", "assign");
+        step("-i", "-", "-G", "primary", "-e", "assign");
+        // Removal needs a disabled instance; deport keeps the files and remembers the directory.
+        step("-i", "postfix-out", "-e", "destroy");
+        step("-i", "postfix-out", "-e", "disable");
+        step("-i", "postfix-out", "-e", "deport");
+        step("-l");
+        step("-I", "postfix-out", "-G", "mta", "-e", "import");
+        step("-i", "postfix-out", "-e", "disable");
+        step("-i", "postfix-out", "-e", "destroy");
+        step("-i", "postfix-inbound", "-e", "destroy");
+        step("-l");
+    }
+
+    @Test
+    void explicitDirectoriesAndLeftoversOnDestroy() {
+        step("-e", "init");
+        step("-I", "postfix-x", "-e", "create", "config_directory=/etc/postfix-x/", "queue_directory = /var/spool/px//",
+                "data_directory=/var/lib/px/sub");
+        step("-a", "-e", "create", "config_directory=/etc/nameless", "queue_directory=/var/spool/nameless",
+                "data_directory=/var/lib/nameless");
+        step("-l");
+        shell("echo x > /var/spool/px/hold/leftover && mkdir /etc/postfix-x/extra && rmdir /var/spool/px/trace");
+        step("-i", "postfix-x", "-e", "destroy");
+        step("-i", "/etc/nameless", "-e", "destroy");
+    }
+
+    @Test
+    void createOverExistingDirectories() {
+        step("-e", "init");
+        // A complete instance directory is imported as it is, whatever its queue directory says.
+        shell("mkdir -p /etc/postfix-old && printf 'queue_directory = /var/spool/old\\ndata_directory = /var/lib/old\\n"
+                + "multi_instance_name = postfix-older\\nmulti_instance_enable = yes\\n' > /etc/postfix-old/main.cf"
+                + " && cp /etc/postfix/master.cf /etc/postfix-old/master.cf && mkdir -p /var/spool/old /var/lib/old");
+        step("-I", "postfix-old", "-e", "create");
+        // Only a main.cf: replaced by the stock one.
+        shell("mkdir -p /etc/postfix-half && echo 'junk = 1' > /etc/postfix-half/main.cf && chmod 600 /etc/postfix-half/main.cf");
+        step("-I", "postfix-half", "-e", "create");
+        shell("mkdir -p /etc/postfix-nomaster && cp /etc/postfix-half/main.cf /etc/postfix-nomaster/main.cf"
+                + " && sed -i 's/postfix-half/postfix-nomaster/' /etc/postfix-nomaster/main.cf");
+        step("-I", "postfix-nomaster", "-e", "import");
+    }
+
+    @Test
+    void alternateAndInstanceLists() {
+        step("-e", "init");
+        shell("postconf -e 'alternate_config_directories = /etc/a, /etc/postfix-b  /etc/c,,/etc/postfix-b'"
+                + " 'multi_instance_directories ='");
+        step("-I", "postfix-b", "-e", "create");
+        step("-I", "postfix-c", "-e", "create");
+        step("-i", "postfix-b", "-e", "deport");
+        step("-i", "postfix-c", "-e", "deport");
+        step("-I", "postfix-c", "-e", "import");
+    }
+
+    @Test
+    void derivedPathsKeepTheCProgramsQuirks() {
+        step("-e", "init");
+        // One trailing slash: the C program keeps the last component; two: it replaces it.
+        shell("postconf -e 'queue_directory = /var/spool/postfix/' 'data_directory = /var/lib/postfix//'");
+        Tool.Result list = step("-I", "postfix-q", "-e", "create");
+        assertEquals("", list.out());
+        Tool.Result text = ours.shell("postconf -c /etc/postfix-q -h queue_directory data_directory");
+        assertEquals("/var/spool/postfix/postfix-q\n/var/lib/postfix-q\n", text.out());
+    }
+
+    @Test
+    void refusals() {
+        step("-e", "init");
+        step("-I", "postfix-a", "-G", "g", "-e", "create");
+        step("-I", "postfix-on", "-e", "create");
+        step("-i", "on", "-e", "enable");
+        step("-i", "-", "-e", "destroy");
+        step("-i", "on", "-e", "deport");
+        step("-g", "g", "-e", "deport");
+        step("-i", "nosuch", "-e", "enable");
+        step("-I", "postfix-a", "-e", "create");
+        step("-I", "postfix-b", "-e", "create", "queue_directory=/var/spool/postfix-a");
+        step("-I", "postfix-b", "-e", "create", "config_directory=/etc/b", "queue_directory=relative");
+        step("-I", "postfix-b", "-e", "create", "config_directory=/");
+        step("-I", "postfix-b", "-e", "create", "junk");
+        step("-I", "postfix-b", "-e", "create", "myorigin=x");
+        step("-I", "postfix-b", "-e", "import", "data_directory=/x");
+        step("-I", "postfix-b", "-i", "nosuch", "-e", "create");
+        step("-I", "postfix b", "-e", "create");
+        step("-I", "out", "-e", "create");
+        step("-I", "postfix-a/b", "-e", "create");
+        step("-I", "postfix-b", "-G", "a b", "-e", "create");
+        step("-e", "create");
+        step("-e", "create", "config_directory=/etc/b");
+        step("-i", "a", "-I", "postfix-on", "-e", "assign");
+        step("-I", "postfix-none", "-e", "import");
+        shell("mv /etc/postfix/master.cf.proto /etc/postfix/master.cf.saved");
+        step("-I", "postfix-b", "-e", "create");
+        shell("mv /etc/postfix/master.cf.saved /etc/postfix/master.cf.proto");
+        shell("postconf -e multi_instance_enable=no");
+        step("-i", "a", "-e", "enable");
+        shell("postconf -X multi_instance_wrapper");
+        step("-i", "a", "-e", "enable");
+    }
+
+    @Test
+    void dryRunDiffIsTheRealChange() throws java.io.IOException {
+        step("-e", "init");
+        String primaryBefore = ours.shell("cat /etc/postfix/main.cf").out();
+        Tool.Result dry = ours.ours("-n", "-I", "postfix-out", "-G", "mta", "-e", "create");
+        assertEquals(0, dry.status(), dry.both());
+        assertSameTrees("a dry run changes nothing");
+        String diff = dry.out();
+        assertTrue(diff.startsWith("# mkdir -m 0755 /etc/postfix-out\n# mkdir -m 0755 /var/spool/postfix-out\n"
+                + "# mkdir -m 0700 /var/lib/postfix-out\n--- /dev/null\n+++ b/etc/postfix-out/main.cf\n"), diff);
+        assertTrue(diff.endsWith("# run /usr/sbin/postfix -c /etc/postfix-out set-permissions\n"), diff);
+        step("-I", "postfix-out", "-G", "mta", "-e", "create");
+        // The dry run's diff, applied with GNU patch to a copy of the tree before, gives what the real program made.
+        Path work = Files.createTempDirectory("dry-run-patch");
+        try {
+            Path root = work.resolve("root");
+            Files.createDirectories(root.resolve("etc/postfix"));
+            Files.writeString(root.resolve("etc/postfix/main.cf"), primaryBefore, java.nio.charset.StandardCharsets.ISO_8859_1);
+            Path patchFile = work.resolve("change.diff");
+            Files.writeString(patchFile, diff, java.nio.charset.StandardCharsets.ISO_8859_1);
+            Tool.Result patched = Tool.exec(List.of("patch", "-s", "-p1", "-d", root.toString(), "-i", patchFile.toString()),
+                    Map.of(), null);
+            assertEquals(0, patched.status(), patched.both());
+            for (String file : List.of("/etc/postfix/main.cf", "/etc/postfix-out/main.cf", "/etc/postfix-out/master.cf")) {
+                String applied = Files.readString(root.resolve(file.substring(1)), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertSameMainCf(real.shell("cat " + file).out(), applied, "dry run vs real: " + file);
+            }
+        } finally {
+            Tool.exec(List.of("rm", "-rf", work.toString()), Map.of(), null);
+        }
+    }
+
+    @Test
+    void dryRunOfDestroyListsTheRemovals() {
+        step("-e", "init");
+        step("-I", "postfix-a", "-e", "create");
+        shell("echo x > /var/spool/postfix-a/hold/m");
+        Tool.Result dry = ours.ours("-n", "-i", "postfix-a", "-e", "destroy");
+        assertEquals(0, dry.status(), dry.both());
+        assertSameTrees("a dry run changes nothing");
+        String diff = dry.out();
+        assertTrue(diff.startsWith("--- a/etc/postfix/main.cf\n+++ b/etc/postfix/main.cf\n"), diff);
+        assertTrue(diff.contains("\n# rmdir /var/spool/postfix-a/active\n"), diff);
+        assertTrue(diff.contains("\n# rmdir /var/spool/postfix-a/hold would fail"), diff);
+        assertTrue(diff.contains("\n--- a/etc/postfix-a/main.cf\n+++ /dev/null\n"), diff);
+        assertTrue(diff.contains("\n--- a/etc/postfix-a/master.cf\n+++ /dev/null\n"), diff);
+        assertTrue(diff.endsWith("# rmdir /etc/postfix-a\n"), diff);
+        step("-i", "postfix-a", "-e", "destroy");
+    }
+}

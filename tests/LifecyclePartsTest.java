@@ -1,0 +1,161 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The pieces of life-cycle mode on their own: path derivation, the shell's list splitting, the dry run's diff. */
+class LifecyclePartsTest {
+
+    @Test
+    void privatePathReplacesTheLastComponent() {
+        assertEquals("/etc/postfix-out", NewInstance.privatePath("config_directory", "/etc/postfix", "postfix-out"));
+        assertEquals("/var/spool/postfix-out", NewInstance.privatePath("queue_directory", "/var/spool/postfix", "postfix-out"));
+        assertEquals("/a/postfix-x", NewInstance.privatePath("x", "/a//b", "postfix-x"));
+        assertEquals("/a/postfix-x", NewInstance.privatePath("x", "/a/b//", "postfix-x"));
+        assertEquals("/a/postfix-x", NewInstance.privatePath("x", "/a/b///", "postfix-x"));
+    }
+
+    @Test
+    void privatePathKeepsTheCProgramsQuirks() {
+        // One trailing slash: only the slash goes, the last component stays.
+        assertEquals("/var/spool/postfix/postfix-x", NewInstance.privatePath("x", "/var/spool/postfix/", "postfix-x"));
+        // A single component is kept whole.
+        assertEquals("/postfix/postfix-x", NewInstance.privatePath("x", "/postfix", "postfix-x"));
+        assertEquals("/postfix-x", NewInstance.privatePath("x", "/", "postfix-x"));
+        assertEquals("/postfix-x", NewInstance.privatePath("x", "//", "postfix-x"));
+        assertEquals("/postfix-x", NewInstance.privatePath("x", "///", "postfix-x"));
+        assertEquals("/postfix-x", NewInstance.privatePath("x", "//x", "postfix-x"));
+    }
+
+    @Test
+    void privatePathRefusals() {
+        assertEquals("Missing queue_directory parameter value",
+                assertThrows(Fatal.class, () -> NewInstance.privatePath("queue_directory", "/q", null)).getMessage());
+        assertEquals("Missing queue_directory parameter value",
+                assertThrows(Fatal.class, () -> NewInstance.privatePath("queue_directory", "/q", "")).getMessage());
+        assertEquals("Invalid default data_directory parameter value: 'lib': specify an absolute pathname",
+                assertThrows(Fatal.class, () -> NewInstance.privatePath("data_directory", "lib", "postfix-a")).getMessage());
+    }
+
+    @Test
+    void shellFieldsSplitLikeTheHelperScript() throws Exception {
+        List<String> inputs = List.of("", "   ", "a", " a  b ", "a,b", "a, b", "a ,b", "a,,b", ",a", "a,", "a,,", ",,",
+                " , a , , b , ", "a\tb\nc", "/etc/a, /etc/b  /etc/c,,/etc/b", ",", " ,", ", ");
+        for (String input : inputs) {
+            assertEquals(dashFields(input), Lifecycle.shellFields(input), "[" + input + "]");
+        }
+    }
+
+    /** What /bin/sh makes of {@code IFS="$IFS,"; set -- $alt} (with globbing off: we do not glob). */
+    private static List<String> dashFields(String input) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/bin/sh")));
+        Process process = new ProcessBuilder("/bin/sh", "-c",
+                "set -f; IFS=\"$IFS,\"; set -- $0; for f in \"$@\"; do printf '[%s]\\n' \"$f\"; done", input).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        process.waitFor();
+        List<String> fields = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (!line.isEmpty()) fields.add(line.substring(1, line.length() - 1));
+        }
+        return fields;
+    }
+
+    @Test
+    void diffOfEqualFilesIsEmpty() {
+        assertEquals("", UnifiedDiff.diff("/x", "a\nb\n", "a\nb\n"));
+    }
+
+    @Test
+    void diffShapes() {
+        assertEquals("--- /dev/null\n+++ b/etc/x\n@@ -0,0 +1,2 @@\n+a\n+b\n", UnifiedDiff.diff("/etc/x", null, "a\nb\n"));
+        assertEquals("--- a/etc/x\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n", UnifiedDiff.diff("/etc/x", "a\n", null));
+        assertEquals("--- a/x\n+++ b/x\n@@ -1 +1,2 @@\n a\n+b\n\\ No newline at end of file\n", UnifiedDiff.diff("/x", "a\n", "a\nb"));
+        assertEquals("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+a\n", UnifiedDiff.diff("/x", "a", "a\n"));
+        assertEquals("--- /dev/null\n+++ b/x\n", UnifiedDiff.diff("/x", null, ""));
+    }
+
+    /** Random edits of random files: GNU patch applies our diff and gets the new file. */
+    @Test
+    void patchAppliesOurDiffs() throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/patch")), "GNU patch not installed");
+        Random random = new Random(42);
+        Path dir = Files.createTempDirectory("diff-test");
+        try {
+            for (int round = 0; round < 60; round++) {
+                String before = randomFile(random, random.nextInt(40));
+                String after = mutate(random, before);
+                Path file = dir.resolve("f");
+                Files.writeString(file, before, StandardCharsets.ISO_8859_1);
+                String diff = UnifiedDiff.diff("/f", before, after);
+                if (diff.isEmpty()) {
+                    assertEquals(before, after);
+                    continue;
+                }
+                Path patchFile = dir.resolve("d");
+                Files.writeString(patchFile, diff, StandardCharsets.ISO_8859_1);
+                Tool.Result result = Tool.exec(List.of("patch", "-s", "-p1", "-d", dir.toString(), "-i", patchFile.toString()),
+                        Map.of(), null);
+                assertEquals(0, result.status(), diff + result.both());
+                assertEquals(after, Files.readString(file, StandardCharsets.ISO_8859_1), diff);
+            }
+        } finally {
+            Tool.exec(List.of("rm", "-rf", dir.toString()), Map.of(), null);
+        }
+    }
+
+    @Test
+    void bigRewritesStayBounded() {
+        StringBuilder a = new StringBuilder();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 6000; i++) {
+            a.append("a").append(i).append('\n');
+            b.append("b").append(i).append('\n');
+        }
+        String diff = UnifiedDiff.diff("/x", a.toString(), b.toString());
+        assertTrue(diff.startsWith("--- a/x\n+++ b/x\n@@ -1,6000 +1,6000 @@\n-a0\n"), diff.substring(0, 60));
+    }
+
+    private static String randomFile(Random random, int lines) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < lines; i++) text.append("line ").append(random.nextInt(8)).append('\n');
+        return text.toString();
+    }
+
+    private static String mutate(Random random, String text) {
+        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+        lines.remove(lines.size() - 1);
+        int edits = random.nextInt(6);
+        for (int i = 0; i < edits; i++) {
+            int at = lines.isEmpty() ? 0 : random.nextInt(lines.size());
+            switch (random.nextInt(3)) {
+                case 0 -> lines.add(at, "new " + random.nextInt(100));
+                case 1 -> { if (!lines.isEmpty()) lines.remove(at); }
+                default -> { if (!lines.isEmpty()) lines.set(at, "changed " + random.nextInt(100)); }
+            }
+        }
+        String result = lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+        if (!result.isEmpty() && random.nextInt(5) == 0) result = result.substring(0, result.length() - 1);
+        return result;
+    }
+
+    @Test
+    void nameChecks() {
+        new NameAssignment("postfix-a", "g").check();
+        new NameAssignment("", "").check();
+        new NameAssignment(null, null).check();
+        assertEquals("Unsafe characters in new instance name: 'postfix-\u00e9'",
+                assertThrows(Fatal.class, () -> new NameAssignment("postfix-\u00e9", null).check()).getMessage());
+        assertEquals("Unsafe characters in '-G \u00e9'",
+                assertThrows(Fatal.class, () -> new NameAssignment(null, "\u00e9").check()).getMessage());
+    }
+}
