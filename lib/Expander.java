@@ -18,7 +18,7 @@ import java.util.function.Function;
 final class Expander {
     /** Postfix's limit on nested expansions in one context ("unreasonable macro call nesting"). */
     static final int POSTFIX_NESTING_LIMIT = 101;
-    static final int MAX_TOTAL_NESTING = 1000;
+    static final int MAX_TOTAL_NESTING = 300;
     static final int MAX_RESULT_CHARS = 1 << 20;
     static final long MAX_WORK = 4_000_000L;
     private static final String WHITESPACE = " \t\r\n";

@@ -1,0 +1,243 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** $name expansion as postconf -x does it (expected values checked against postconf 3.7). */
+class ExpanderTest {
+    private static final Map<String, String> VALUES = Map.of(
+            "host", "mail.example",
+            "domain", "example",
+            "empty", "",
+            "nested", "[$host]",
+            "dollar", "$$x",
+            "ten", "10");
+
+    private static String expand(String value) {
+        return Expander.expand(value, VALUES::get);
+    }
+
+    private static Expander.MacroError error(String value, Map<String, String> values) {
+        return assertThrows(Expander.MacroError.class, () -> Expander.expand(value, values::get));
+    }
+
+    private static String errorText(String value) {
+        return error(value, VALUES).getMessage();
+    }
+
+    @Test
+    void plainText() {
+        assertEquals("no references here", expand("no references here"));
+        assertEquals("", expand(""));
+    }
+
+    @Test
+    void theThreeReferenceForms() {
+        assertEquals("mail.example|mail.example|mail.example", expand("$host|${host}|$(host)"));
+    }
+
+    @Test
+    void plainNameEndsAtTheFirstCharacterOutsideLettersDigitsUnderscore() {
+        assertEquals("mail.example.y", expand("$host.y"));
+        assertEquals("", expand("$hostx"));
+    }
+
+    @Test
+    void doubleDollarIsALiteralDollarNotExpandedAgain() {
+        assertEquals("$|$x|$mail.example", expand("$$|$$x|$$$host"));
+        assertEquals("$x", expand("$dollar"));
+        assertEquals("$x", expand("${domain?$$x}"));
+    }
+
+    @Test
+    void undefinedNamesExpandToNothing() {
+        assertEquals("[]", expand("[$undefinedx]"));
+        assertEquals("[]", expand("[${undefinedx}]"));
+    }
+
+    @Test
+    void valuesAreExpandedRecursively() {
+        assertEquals("<[mail.example]>", expand("<$nested>"));
+    }
+
+    @Test
+    void conditionalOnNonEmpty() {
+        assertEquals("[yes][]", expand("[${domain?yes}][${empty?yes}]"));
+        assertEquals("[]", expand("[${undefinedx?yes}]"));
+    }
+
+    @Test
+    void conditionalOnEmptyOrUndefined() {
+        assertEquals("[][no][no]", expand("[${domain:no}][${empty:no}][${undefinedx:no}]"));
+    }
+
+    @Test
+    void plainConditionalTextIsTheRestIncludingColonsAndBraces() {
+        assertEquals("x:y", expand("${domain?x:y}"));
+        assertEquals("a}", expand("${domain?a}}"));
+        assertEquals("(x)", expand("$(domain?(x))"));
+    }
+
+    @Test
+    void curlyTextIgnoresWhiteSpaceAroundIt() {
+        assertEquals("[ yes ][][ a ][ b ][b c]",
+                expand("[${domain?{ yes }}][${domain:{no}}][${domain?{ a }:{ b }}][${nosuch?{ a }:{ b }}][${nosuch?{ a }:b c}]"));
+        assertEquals("a", expand("${domain?{a}:{b}  }"));
+        assertEquals("a", expand("${domain?{a}:}"));
+        assertEquals("x", expand("${domain:{a}}x"));
+    }
+
+    @Test
+    void curlyTextIsExpanded() {
+        assertEquals("mail.example", expand("${domain?{$host}:{$nosuch}}"));
+        assertEquals("fallback", expand("${empty?{$host}:{fallback}}"));
+    }
+
+    @Test
+    void whiteSpaceAroundTheNameIsIgnored() {
+        assertEquals("mail.example", expand("${ host }"));
+        assertEquals("x", expand("${domain ?x}"));
+        assertEquals(" yes : no|", expand("${ domain ? yes : no}|${ domain : yes}"));
+    }
+
+    @Test
+    void blankNameIsUndefinedNotAnError() {
+        assertEquals("", expand("${ }"));
+        assertEquals("", expand("${?x}"));
+        assertEquals("x", expand("${ :x}"));
+    }
+
+    @Test
+    void relationalTests() {
+        assertEquals("ge le eq true []", expand("${{10} < {9}?{lt}:{ge}} ${{abc} <= {abd}?{le}} ${{010} == {10}?{eq}:{ne}} ${{a}=={a}} [${{a}!={a}}]"));
+        assertEquals("|true|true|", expand("${{} == {0}}|${{0} == {00}}|${{-1} < {0}}|${{ 1} == {1}}"));
+        assertEquals("yes", expand("${{$ten} > {9}?{yes}:{no}}"));
+        assertEquals(" yes", expand("${ {a} == {a} ? yes}"));
+        assertEquals("same", expand("${{$host} == {mail.example}?{same}:{different}}"));
+        assertEquals("true", expand("${{\u00e9} > {z}}"));
+    }
+
+    @Test
+    void numberTooLargeForComparisonIsAnError() {
+        assertTrue(errorText("${{99999999999999999999} == {1}}").startsWith("bad number in comparison"));
+    }
+
+    @Test
+    void syntaxErrorsUsePostfixWords() {
+        assertEquals("truncated macro reference: \"[${abc\"", errorText("[${abc"));
+        assertEquals("truncated macro reference: \"[$(abc\"", errorText("[$(abc"));
+        assertEquals("truncated macro reference: \"${domain?{{x}}\"", errorText("${domain?{{x}}"));
+        assertEquals("empty macro name: \"[$]\"", errorText("[$]"));
+        assertEquals("empty macro name: \"[${}]\"", errorText("[${}]"));
+        assertEquals("empty macro name: \"$ x\"", errorText("$ x"));
+        assertEquals("attribute name syntax error at: \"...a>>> b\"", errorText("${a b}"));
+        assertEquals("unbalanced {} in attribute expression: \"{x\"", errorText("$(domain?{x)}"));
+        assertEquals("\":\" expected at: \"...a}>>>x\"", errorText("${domain?{a}x}"));
+        assertEquals("unexpected input at: \"...b}>>>x\"", errorText("${domain?{a}:{b}  x}"));
+        assertEquals("\"?\" or \":\" expected at: \"...}>>>x\"", errorText("${{a} == {a} x}"));
+        assertEquals("\"{expression}\" expected at: \"...{a} ==>>> x\"", errorText("${{a} == x}"));
+        assertTrue(errorText("${{a} =~ {a}}").endsWith(" expected at: \"...a}>>>=~ {a}\""));
+    }
+
+    @Test
+    void errorsInBranchesNotTakenGoUnnoticedAsInPostfix() {
+        assertEquals("", expand("${empty?{$}}"));
+    }
+
+    @Test
+    void errorNamesTheParameterWhoseValueHoldsIt() {
+        Map<String, String> values = Map.of("a", "x $b", "b", "${c");
+        Expander.MacroError e = error("$a", values);
+        assertEquals("b", e.parameter());
+        assertEquals("truncated macro reference: \"${c\"", e.getMessage());
+        assertNull(error("${", values).parameter());
+    }
+
+    @Test
+    void postfixNestingLimitIs101() {
+        // postconf: a chain of 101 references to an empty value works, 102 fail; a literal counts as one more level.
+        assertEquals("", Expander.expand("$p1", chain(101, "")::get));
+        assertEquals("unreasonable macro call nesting: \"p102\"", error("$p1", chain(102, "")).getMessage());
+        assertEquals("x", Expander.expand("$p1", chain(100, "x")::get));
+        assertEquals("unreasonable macro call nesting: \"x\"", error("$p1", chain(101, "x")).getMessage());
+    }
+
+    private static Map<String, String> chain(int length, String last) {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 1; i < length; i++) values.put("p" + i, "$p" + (i + 1));
+        values.put("p" + length, last);
+        return values;
+    }
+
+    @Test
+    void selfReferenceIsAnError() {
+        Expander.MacroError e = error("$a", Map.of("a", "$b", "b", "$a"));
+        assertTrue(e.getMessage().startsWith("unreasonable macro call nesting: "), e.getMessage());
+    }
+
+    @Test
+    void selfReferenceThroughARelationalTestEndsToo() {
+        // Postfix restarts its count inside the operand and crashes; we stop.
+        Expander.MacroError e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> error("$a", Map.of("a", "${{$a} == {x}}")));
+        assertEquals("a", e.parameter());
+        assertTrue(e.getMessage().startsWith("unreasonable macro call nesting: "), e.getMessage());
+    }
+
+    @Test
+    void billionLaughsWithOutputEndsQuicklyOnTheSizeLimit() {
+        Map<String, String> values = laughs("ha ha ha");
+        Expander.MacroError e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> error("$l60", values));
+        assertTrue(e.getMessage().startsWith("expansion is longer than "), e.getMessage());
+    }
+
+    @Test
+    void billionLaughsWithoutOutputEndsQuicklyOnTheWorkLimit() {
+        Map<String, String> values = laughs("");
+        Expander.MacroError e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> error("$l60", values));
+        assertTrue(e.getMessage().startsWith("expansion takes too much work"), e.getMessage());
+    }
+
+    @Test
+    void hugeSkippedBranchesRepeatedlyEndOnTheWorkLimit() {
+        Map<String, String> values = laughs("${empty?{" + "x".repeat(100_000) + "}}");
+        values.put("empty", "");
+        Expander.MacroError e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> error("$l60", values));
+        assertTrue(e.getMessage().startsWith("expansion takes too much work"), e.getMessage());
+    }
+
+    private static Map<String, String> laughs(String leaf) {
+        Map<String, String> values = new HashMap<>();
+        values.put("l0", leaf);
+        for (int i = 1; i <= 60; i++) values.put("l" + i, "$l" + (i - 1) + "$l" + (i - 1) + "$l" + (i - 1));
+        return values;
+    }
+
+    @Test
+    void randomInputGivesAResultOrAMacroErrorNeverAnotherException() {
+        String[] pieces = {"$", "$$", "{", "}", "(", ")", "?", ":", " ", "x", "host", "empty", "nested", "ten",
+                "${", "$(", "{a}", "{$ten}", "==", "!=", "<", ">=", "1", "99999999999999999999", "\0", "\u00e9"};
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder value = new StringBuilder();
+            for (int n = random.nextInt(16); n > 0; n--) value.append(pieces[random.nextInt(pieces.length)]);
+            try {
+                expand(value.toString());
+            } catch (Expander.MacroError expected) {
+                assertTrue(!expected.getMessage().isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void longTextInMessagesIsCut() {
+        String message = errorText("${" + "x".repeat(1000));
+        assertTrue(message.length() < 300, message);
+    }
+}
