@@ -31,8 +31,12 @@ final class AtomicFile {
         Map<String, Object> attributes = ownerAndMode(target);
         Path temporary = writeTemporary(target, content);
         try {
-            Files.setAttribute(temporary, "unix:uid", attributes.get("uid"));
-            Files.setAttribute(temporary, "unix:gid", attributes.get("gid"));
+            // Only when they differ: a user who is not root cannot give a file away.
+            Map<String, Object> current = Files.readAttributes(temporary, "unix:uid,gid");
+            if (!current.get("uid").equals(attributes.get("uid")))
+                Files.setAttribute(temporary, "unix:uid", attributes.get("uid"));
+            if (!current.get("gid").equals(attributes.get("gid")))
+                Files.setAttribute(temporary, "unix:gid", attributes.get("gid"));
             // After chown: changing the owner clears set-id bits.
             Files.setAttribute(temporary, "unix:mode", attributes.get("mode"));
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
