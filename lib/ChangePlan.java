@@ -5,12 +5,10 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -434,9 +432,8 @@ final class ChangePlan {
                 // like cp -p without privileges: the copy stays ours
             }
             BasicFileAttributes times = Files.readAttributes(from, BasicFileAttributes.class);
-            FileTime modified = times.lastModifiedTime();
             Files.getFileAttributeView(to, java.nio.file.attribute.BasicFileAttributeView.class)
-                    .setTimes(modified, times.lastAccessTime(), null);
+                    .setTimes(times.lastModifiedTime(), times.lastAccessTime(), null);
         } catch (IOException e) {
             throw new Fatal("copy attributes of " + Host.fromOs(from.toString()) + ": " + Errno.text(e));
         }
@@ -461,10 +458,5 @@ final class ChangePlan {
 
     static String text(byte[] bytes) {
         return bytes == null ? null : new String(bytes, StandardCharsets.ISO_8859_1);
-    }
-
-    /** Not used for files we do not know: a missing file reads as null. */
-    static boolean missing(IOException e) {
-        return e instanceof NoSuchFileException;
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -205,12 +204,5 @@ final class InstanceDestroyer {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /** Paths of the queue subdirectories (tests). */
-    static List<String> subdirectoryPaths(String queue) {
-        List<String> paths = new ArrayList<>();
-        for (String name : QUEUE_SUBDIRECTORIES) paths.add(queue + "/" + name);
-        return paths;
     }
 }

@@ -148,6 +148,33 @@ class LifecyclePartsTest {
         return result;
     }
 
+    /**
+     * An edit by another program (an admin's postconf -e, which does not take our lock) between
+     * planning and commit: the commit stops before overwriting it and undoes what it had done.
+     */
+    @Test
+    void aConcurrentEditIsNeitherOverwrittenNorHalfApplied() throws IOException {
+        Path dir = Files.createTempDirectory("plan-test").toRealPath();
+        try {
+            Host host = Host.live();
+            Path main = dir.resolve("main.cf");
+            Files.writeString(main, "a = 1\n");
+            ChangePlan plan = new ChangePlan(host);
+            plan.makeDirectories(dir + "/new/sub", 0755);
+            plan.install(dir + "/new/sub/.tmp", List.of(new ChangePlan.NewFile(dir + "/new/sub/f", "x\n".getBytes(), 0644, null)));
+            plan.edit(main.toString(), "a = 1\n".getBytes(), "a = 2\n".getBytes());
+            Files.writeString(main, "a = 1\nadmin = edit\n");
+            try (ConfigLock lock = ConfigLock.exclusive(host, dir.toString())) {
+                Fatal failure = assertThrows(Fatal.class, () -> plan.commit(lock));
+                assertTrue(failure.getMessage().contains("was changed by another program"), failure.getMessage());
+            }
+            assertEquals("a = 1\nadmin = edit\n", Files.readString(main));
+            assertTrue(Files.notExists(dir.resolve("new")), "the new directories and file are undone");
+        } finally {
+            Tool.exec(List.of("rm", "-rf", dir.toString()), Map.of(), null);
+        }
+    }
+
     @Test
     void nameChecks() {
         new NameAssignment("postfix-a", "g").check();
