@@ -376,6 +376,28 @@ class LifecycleTest {
         assertUnchanged(before);
     }
 
+    /**
+     * SIGTERM while set-permissions runs: the child is stopped, the commit is undone, and only
+     * then does the tool die of the signal (status 143), leaving the tree as it was.
+     */
+    @Test
+    void aTerminatedCreateLeavesNothingBehind() throws Exception {
+        initialized("");
+        tree.run("-e", "init");
+        tree.setPermissionsSleep(30);
+        Map<String, String> before = tree.snapshot();
+        Process create = new ProcessBuilder(Tool.command(tree.withPrimary("-I", "postfix-t", "-e", "create")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (tree.postfixLog().isEmpty() && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        assertEquals(1, tree.postfixLog().size(), "set-permissions started");
+        assertTrue(Files.exists(Path.of(tree.etc("postfix-t"), "master.cf")), "the instance was in place");
+        create.destroy();
+        assertTrue(create.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(143, create.exitValue());
+        assertUnchanged(before);
+    }
+
     @Test
     void withoutAPostfixCommandSetPermissionsIsSkippedWithAWarning() {
         initialized("").withoutPostfix();

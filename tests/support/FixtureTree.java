@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * answers {@code status} with 0 when the instance's config directory is listed in
  * {@code running} at the root, and {@code set-permissions} with the number in
  * {@code set-permissions.status} (default 0) after making the queue subdirectories, as the real
- * one would. {@link #withoutPostfix()} removes it.
+ * one would, and after sleeping the seconds in {@code set-permissions.sleep} if that exists. {@link #withoutPostfix()} removes it.
  */
 final class FixtureTree implements AutoCloseable {
     static final List<String> PROTO_PLACES = List.of("/etc/postfix", "/usr/share/postfix");
@@ -146,6 +146,7 @@ final class FixtureTree implements AutoCloseable {
                 + "  for s in active bounce corrupt defer deferred flush hold incoming maildrop pid private public saved trace; do\n"
                 + "    mkdir -p \"$q/$s\" || exit 1\n"
                 + "  done\n"
+                + "  test -f \"$root/set-permissions.sleep\" && sleep `cat \"$root/set-permissions.sleep\"`\n"
                 + "  test -f \"$root/set-permissions.status\" && exit `cat \"$root/set-permissions.status\"`\n"
                 + "  exit 0;;\n"
                 + "esac\n"
@@ -174,6 +175,10 @@ final class FixtureTree implements AutoCloseable {
 
     void setPermissionsStatus(int status) {
         write(root.resolve("set-permissions.status"), status + "\n");
+    }
+
+    void setPermissionsSleep(int seconds) {
+        write(root.resolve("set-permissions.sleep"), seconds + "\n");
     }
 
     List<String> postfixLog() {
