@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Exports postmulti as one jar tuned for a short-lived command, plus a launcher for it.
+#
+#   tools/export.sh [DIR]          (default: build, in the checkout)
+#
+# writes
+#   DIR/postmulti.jar   `jbang export fatjar`: our classes and picocli, runs with `java -jar`
+#   DIR/postmulti.jsa   a class data sharing archive (AppCDS) made by training runs, so the
+#                       JVM maps our classes, picocli's and the JDK's already parsed and
+#                       verified instead of loading them from the jars one by one
+#   DIR/postmulti       a launcher: java with the tuned options, the archive and the jar
+#
+# Java 17 has no -XX:+AutoCreateSharedArchive (JDK 19+), so the archive is made here: each
+# training run writes the list of classes it loaded (-XX:DumpLoadedClassList), and one
+# -Xshare:dump turns the union into a static archive. The archive belongs to this java and
+# this jar (its path and modification time): rerun this script after updating either. A stale
+# or missing archive is not an error: the JVM then starts without it (just slower).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd -P)
+out=${1:-$top/build}
+mkdir -p "$out"
+out=$(cd "$out" && pwd -P)
+java_cmd=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
+# The options from the //JAVA_OPTIONS line of postmulti.java, so that the jar runs as
+# `./jbang postmulti.java` does (one place to tune them).
+java_options=$(sed -n 's|^//JAVA_OPTIONS[[:space:]]*||p' "$top/postmulti.java" | tr '\n' ' ')
+
+"$top/jbang" export fatjar --force -O "$out/postmulti.jar" "$top/postmulti.java" >&2
+
+# Training runs over a small tree like the ones postmulti manages (generated, in a temporary
+# directory), covering list mode, the iterators, help and a usage error.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$top/bench/make-tree.sh" 3 "$work/tree"
+train() {
+    # shellcheck disable=SC2086  # a list of options
+    "$java_cmd" $java_options -Xshare:off -XX:DumpLoadedClassList="$work/classes.$1" \
+        -jar "$out/postmulti.jar" -c "$work/tree/etc/postfix" "${@:2}" >/dev/null 2>&1 </dev/null || true
+}
+train 1 -l
+train 2 -l -j -R -g group1
+train 3 -x true
+train 4 -h
+train 5 -z
+cat "$work"/classes.* >"$work/classes"
+rm -f "$out/postmulti.jsa"
+# shellcheck disable=SC2086
+"$java_cmd" $java_options -Xshare:dump -XX:SharedClassListFile="$work/classes" \
+    -XX:SharedArchiveFile="$out/postmulti.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+    -cp "$out/postmulti.jar" >"$work/dump.log" 2>&1 || { cat "$work/dump.log" >&2; exit 1; }
+
+# The launcher finds the jar and the archive next to itself (also when it is reached through
+# a symbolic link, say from /usr/local/bin).
+# -Xshare:auto keeps it working when the archive is stale; -Xlog:cds=off keeps the JVM's
+# complaint about that off our stdout, which belongs to postmulti's output.
+cat >"$out/postmulti" <<EOF
+#!/bin/sh
+# postmulti, exported by tools/export.sh: the jar with the tuned JVM options and its CDS archive.
+here=\$(dirname "\$(readlink -f "\$0")")
+exec "\${JAVA_HOME:+\$JAVA_HOME/bin/}java" $java_options -XX:SharedArchiveFile="\$here/postmulti.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off -jar "\$here/postmulti.jar" "\$@"
+EOF
+chmod +x "$out/postmulti"
+echo "exported: $out/postmulti (runs: java ... -jar $out/postmulti.jar)" >&2
