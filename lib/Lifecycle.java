@@ -28,8 +28,10 @@ import java.util.stream.Collectors;
  * <p>The wrapper that {@code -e init} writes is the C program's
  * {@code ${command_directory}/postmulti -p --}, also for an alternate primary ({@code -c DIR}):
  * postfix(1) calls multi_instance_wrapper only when it runs without {@code -c} and without
- * MAIL_CONFIG, i.e. for the default configuration directory, so a {@code -c DIR} in the wrapper
- * would never be used there, and would be wrong once a tree built elsewhere (an image build) is
+ * MAIL_CONFIG, i.e. for the default configuration directory (checked with Postfix 3.7.11:
+ * {@code postfix -c DIR status} and {@code MAIL_CONFIG=DIR postfix status} run postfix-script
+ * for DIR alone, whatever DIR's main.cf says), so a {@code -c DIR} in the wrapper would never
+ * be used there, and would be wrong once a tree built elsewhere (an image build) is
  * installed as /etc/postfix. Where the wrapper must be another command (our tool installed
  * outside $command_directory, or a test harness), the environment variable
  * {@code POSTMULTI_WRAPPER} gives the value {@code -e init} writes instead.

@@ -193,6 +193,30 @@ class LifecycleDifferentialTest {
         step("-I", "postfix-c", "-e", "import");
     }
 
+    /**
+     * postfix(1) hands {@code postfix start|stop|status} to multi_instance_wrapper (only for the
+     * default configuration directory, without -c or MAIL_CONFIG). With POSTMULTI_WRAPPER naming
+     * our tool, {@code -e init} makes it the wrapper, and plain {@code postfix status} then runs
+     * through it exactly as through the real postmulti.
+     */
+    @Test
+    void postfixRunsOurToolAsTheWrapper() {
+        String wrapper = String.join(" ", Tool.command("-p", "--"));
+        assumeTrue(!wrapper.contains("  ") && wrapper.split(" ").length == Tool.command("-p", "--").size(),
+                "no white space in the java command");
+        assertEquals(0, real.real("-e", "init").status());
+        Tool.Result init = ours.ours(Map.of("POSTMULTI_WRAPPER", wrapper), "-e", "init");
+        assertEquals(0, init.status(), init.both());
+        assertEquals(wrapper + "\n", ours.shell("postconf -h multi_instance_wrapper").out());
+        assertEquals(0, real.real("-I", "postfix-w", "-e", "create").status());
+        assertEquals(0, ours.ours("-I", "postfix-w", "-e", "create").status());
+        Tool.Result theirs = real.shell("postfix status");
+        Tool.Result mine = ours.shell("postfix status");
+        assertEquals(theirs.status(), mine.status());
+        assertEquals(theirs.err(), mine.err());
+        assertTrue(mine.err().contains("postfix-w/postfix-script: the Postfix mail system is not running"), mine.err());
+    }
+
     @Test
     void derivedPathsKeepTheCProgramsQuirks() {
         step("-e", "init");
