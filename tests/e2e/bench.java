@@ -7,6 +7,7 @@
 //SOURCES ../support/SandboxedPostfix.java
 //SOURCES ../support/SmtpSink.java
 //SOURCES ../support/ContentFilterProxy.java
+//SOURCES ../support/E2ePostmulti.java
 //SOURCES ../support/E2eBorderMta.java
 //SOURCES ../support/E2eBorderChecks.java
 

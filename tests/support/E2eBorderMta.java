@@ -1,8 +1,6 @@
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +24,8 @@ import java.util.stream.Collectors;
  * <ul>
  * <li>{@code OURS}: our tool, {@code java -cp <test class path> postmulti -c ROOT/etc/postfix ...};
  *     {@code postfix start/stop} reach it through a launcher script
- *     ROOT/bin/postmulti set as {@code multi_instance_wrapper}.</li>
+ *     ROOT/bin/postmulti that {@code -e init} sets as {@code multi_instance_wrapper}
+ *     (given in POSTMULTI_WRAPPER, see {@link E2ePostmulti}).</li>
  * <li>{@code REAL}: Postfix's /usr/sbin/postmulti, the oracle (it cannot take -c;
  *     inside the sandbox /etc/postfix is the sandbox primary anyway; "-e create"
  *     gets an explicit config_directory so both flavors build the same tree).</li>
@@ -50,6 +49,7 @@ public final class E2eBorderMta implements AutoCloseable {
 
     public final SandboxedPostfix sb;
     public final Flavor flavor;
+    private final E2ePostmulti ours;
     private SmtpSink hub;
     private Process proxy;
     private final List<SandboxedPostfix.Result> transcript = new ArrayList<>();
@@ -57,6 +57,7 @@ public final class E2eBorderMta implements AutoCloseable {
     public E2eBorderMta(SandboxedPostfix sandbox, Flavor flavor) {
         this.sb = sandbox;
         this.flavor = flavor;
+        this.ours = new E2ePostmulti(sandbox);
     }
 
     // ---- paths --------------------------------------------------------------
@@ -78,35 +79,39 @@ public final class E2eBorderMta implements AutoCloseable {
 
     // ---- running things -----------------------------------------------------
 
+    /** Our postmulti with the sandbox primary ({@code -c ROOT/etc/postfix}), and its wrapper launcher. */
+    public E2ePostmulti ours() { return ours; }
+
     /** The command line that runs our postmulti with the sandbox primary ({@code -c ROOT/etc/postfix}). */
     public List<String> ourPostmulti() {
-        List<String> cmd = ourPostmultiNoConfig();
-        cmd.addAll(List.of("-c", primary().toString()));
-        return cmd;
+        return ours.command();
     }
 
-    /**
-     * Our postmulti without -c: it then reads the default /etc/postfix, which in
-     * the sandbox is the primary. This is how postfix(1) must call the wrapper:
-     * it exports MAIL_CONFIG=/etc/postfix to it, and postmulti refuses a
-     * MAIL_CONFIG other than its primary directory.
-     */
+    /** Our postmulti without -c (see {@link E2ePostmulti}). */
     public List<String> ourPostmultiNoConfig() {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        return new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-            "-cp", System.getProperty("java.class.path"), "postmulti"));
+        return ours.commandNoConfig();
     }
 
     /** Runs postmulti ARGS (the chosen flavor) inside the sandbox, on a terminal; recorded in the transcript. */
     public SandboxedPostfix.Result postmulti(String... args) {
+        return postmulti(Map.of(), args);
+    }
+
+    /** The same with extra environment variables. */
+    public SandboxedPostfix.Result postmulti(Map<String, String> env, String... args) {
         List<String> cmd = flavor == Flavor.OURS ? ourPostmulti() : new ArrayList<>(List.of("/usr/sbin/postmulti"));
         cmd.addAll(Arrays.asList(args));
-        return record(sb.runTty(cmd, Map.of(), Duration.ofMinutes(3)));
+        return record(sb.runTty(cmd, env, Duration.ofMinutes(3)));
     }
 
     /** postmulti ARGS, failing with the whole transcript unless it exits 0. */
     public SandboxedPostfix.Result postmultiOk(String... args) {
-        SandboxedPostfix.Result r = postmulti(args);
+        return postmultiOk(Map.of(), args);
+    }
+
+    /** The same with extra environment variables. */
+    public SandboxedPostfix.Result postmultiOk(Map<String, String> env, String... args) {
+        SandboxedPostfix.Result r = postmulti(env, args);
         if (!r.ok()) throw new IllegalStateException("step failed:\n" + r + "\n--- maillog\n" + tail(maillog(), 40));
         return r;
     }
@@ -197,42 +202,35 @@ public final class E2eBorderMta implements AutoCloseable {
     }
 
     /**
-     * {@code postmulti -e init}; with our tool, multi_instance_wrapper is then
-     * pointed at a launcher for our tool (init writes
-     * {@code ${command_directory}/postmulti -p --}, which is the C program).
+     * {@code postmulti -e init}. With our tool, through its own mechanism for another
+     * wrapper: POSTMULTI_WRAPPER names the launcher ROOT/bin/postmulti (see
+     * {@link E2ePostmulti}), so init writes {@code multi_instance_wrapper = ROOT/bin/postmulti -p --}
+     * instead of the C program's {@code ${command_directory}/postmulti -p --}.
      */
     public void init() throws IOException {
-        postmultiOk("-e", "init");
         if (flavor == Flavor.OURS) {
-            Path launcher = ourLauncher();
-            record(sb.postconf(primary(), "-e", "multi_instance_wrapper = " + launcher + " -p --")).orThrow();
+            postmultiOk(ours.initEnvironment(), "-e", "init");
+            String written = record(sb.postconf(primary(), "-h", "multi_instance_wrapper")).orThrow().stdout.trim();
+            if (!written.equals(ours.wrapper())) {
+                throw new IllegalStateException("postmulti -e init with POSTMULTI_WRAPPER=" + ours.wrapper()
+                    + " wrote multi_instance_wrapper = " + written);
+            }
+        } else {
+            postmultiOk("-e", "init");
         }
     }
 
-    /**
-     * ROOT/bin/postmulti: runs our tool with absolute paths and without -c (see
-     * {@link #ourPostmultiNoConfig}). postfix(1) runs the wrapper with a scrubbed
-     * environment (import_environment) plus MAIL_CONFIG=/etc/postfix, so no
-     * JAVA_HOME or PATH lookups may be needed.
-     */
+    /** ROOT/bin/postmulti, the launcher for our tool (see {@link E2ePostmulti}). */
     public Path ourLauncher() throws IOException {
-        Path bin = Files.createDirectories(sb.root().resolve("bin"));
-        Path launcher = bin.resolve("postmulti");
-        String script = "#!/bin/sh\n# our postmulti as multi_instance_wrapper (written by E2eBorderMta)\n"
-            + "echo \"$*\" >> " + SandboxedPostfix.shellQuote(wrapperLog().toString()) + "\n"
-            + "exec " + ourPostmultiNoConfig().stream().map(SandboxedPostfix::shellQuote).collect(Collectors.joining(" "))
-            + " \"$@\"\n";
-        Files.writeString(launcher, script);
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return launcher;
+        return ours.launcher();
     }
 
     /** One line per call of the launcher ROOT/bin/postmulti (its arguments). */
-    public Path wrapperLog() { return sb.logDir().resolve("wrapper.log"); }
+    public Path wrapperLog() { return ours.wrapperLog(); }
 
     /** The launcher's calls so far, one string of arguments each. */
     public List<String> wrapperCalls() {
-        return SandboxedPostfix.readLog(wrapperLog()).lines().collect(Collectors.toList());
+        return ours.wrapperCalls();
     }
 
     /** {@code postmulti -I postfix-out -G mta -e create} (explicit config_directory for the C program). */
