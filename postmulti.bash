@@ -169,8 +169,8 @@ function _picocli_postmulti() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-a' '-j' '-l' '-p' '-R' '-v' '-x' '-h' '--help' '-V' '--version' '-n' '--dry-run'"
-  local arg_opts="'-e' '-g' '-i' '-G' '-I' '-c' '--config-directory'"
+  local flag_opts="'-a' '-j' '-l' '-p' '-R' '-v' '-x' '-h' '--help' '-V' '--version' '-n' '--dry-run' '--no-syslog'"
+  local arg_opts="'-e' '-g' '-i' '-G' '-I' '-c' '--config-directory' '--root'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -191,6 +191,9 @@ function _picocli_postmulti() {
       return
       ;;
     '-c'|'--config-directory')
+      return
+      ;;
+    '--root')
       return
       ;;
   esac

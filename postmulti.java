@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
             "       postmulti -x [-aRv] [-g group] [-i name] unix-command...",
             "       postmulti -e init|create|import|destroy|deport|enable|disable|assign",
             "                 [-av] [-g group] [-i name] [-G group] [-I name] [param=value ...]",
-            "Common: [-c config-directory]"},
+            "Common: [-c config-directory] [--root dir] [--no-syslog]"},
         description = {
             "",
             "Manage multiple Postfix instances on one host: list them, run postfix(1) or any",
@@ -42,6 +42,9 @@ public class postmulti {
     private boolean helpRequested;
     private boolean versionRequested;
     private boolean dryRun;
+    private boolean configDirectoryRelative;
+    private String root;
+    private boolean syslog = true;
 
     @Option(order = 1, names = "-a", description = "All instances (iterator modes); with create/import: put the new instance first.")
     void selectAll(boolean on) {
@@ -108,6 +111,7 @@ public class postmulti {
     @Option(order = 13, names = {"-c", "--config-directory"}, paramLabel = "dir",
             description = "The primary instance's configuration directory (default /etc/postfix).")
     void configDirectory(String directory) {
+        configDirectoryRelative = !directory.startsWith("/");
         configDirectory = Primary.checkDirectoryOption(directory);
     }
 
@@ -125,6 +129,21 @@ public class postmulti {
             description = "With -e: show what would change, as a unified diff, and change nothing.")
     void dryRun(boolean on) {
         dryRun |= on;
+    }
+
+    @Option(order = 17, names = "--root", paramLabel = "dir",
+            description = "Work on an offline tree (a container image, a configuration repository): every file is read "
+                    + "and written under dir, while main.cf keeps the target host's paths. With -l and -e only "
+                    + "(-p and -x would run commands on this host); create skips set-permissions, and no instance counts as running.")
+    void root(String directory) {
+        root = directory;
+    }
+
+    @Option(order = 18, names = "--no-syslog",
+            description = "Do not copy warnings and errors to the mail log (by default they go through "
+                    + "$command_directory/postlog when it exists, as the C program logs them).")
+    void noSyslog(boolean on) {
+        syslog &= !on;
     }
 
     @Parameters(paramLabel = "word", arity = "0..*",
@@ -148,6 +167,13 @@ public class postmulti {
             out.flush();
             Msg.fatalLine(fatal.getMessage());
             return 1;
+        } catch (OutOfMemoryError exhausted) {
+            // Input limits keep this from happening; should one be missing, a plain line beats a stack trace.
+            out.flush();
+            Msg.fatalLine("out of memory");
+            return 1;
+        } finally {
+            Msg.logTo(null);
         }
     }
 
@@ -163,9 +189,10 @@ public class postmulti {
             out.println(commandLine.getCommandSpec().version()[0]);
             return 0;
         }
-        Host host = Host.live();
+        Host host = host();
         ParamDefaults defaults = ParamDefaults.load();
         Primary primary = Primary.load(host, configDirectory, defaults);
+        if (syslog && !host.offline()) Msg.logTo(Syslog.forPrimary(primary, host));
         Primary.checkMailConfig(host, environment, configDirectory);
         outcome.rethrow();
         invocation.words(outcome.operands());
@@ -181,11 +208,14 @@ public class postmulti {
             return Lifecycle.run(edit.action(), invocation, primary.configDirectory(), host, defaults, environment, out, dryRun);
         }
         if (dryRun) throw new Fatal("The '-n' option is available only with '-e'");
-        InstanceRegistry registry = InstanceRegistry.load(primary, host, defaults, claims);
+        if (host.offline() && invocation.mode() != Invocation.IteratorMode.LIST)
+            throw new Fatal("The '--root' option is available only with '-l' and '-e': '-p' and '-x' run commands on this host");
+        InstanceRegistry registry = InstanceRegistry.loadSkippingDamaged(primary, host, defaults, claims);
+        boolean damaged = registry.reportDamage();
         Selection selection = invocation.selection().orAll();
         List<Instance> order = registry.iterationOrder(invocation.reverse());
         Map<String, String> childEnvironment = childEnvironment(environment);
-        return switch ((Invocation.IteratorMode) invocation.mode()) {
+        int status = switch ((Invocation.IteratorMode) invocation.mode()) {
             case LIST -> {
                 ListMode.list(order, selection, invocation.jsonOutput(), out);
                 yield 0;
@@ -193,6 +223,14 @@ public class postmulti {
             case POSTFIX -> new IteratorMode(primary, childEnvironment).postfix(registry.all(), selection, invocation.words());
             case GENERIC -> new IteratorMode(primary, childEnvironment).generic(order, selection, invocation.words());
         };
+        return damaged ? 1 : status;
+    }
+
+    /** The file system to work on: this host, or with --root an offline tree. */
+    private Host host() {
+        if (root == null) return Host.live();
+        if (configDirectoryRelative) throw new Fatal("With '--root', '-c' takes an absolute path on the target host");
+        return Host.under(root);
     }
 
     /** Our environment, plus MAIL_VERBOSE when -v was given (the C program sets it for its children). */

@@ -81,9 +81,10 @@ final class ChangePlan {
         List<String> missing = new ArrayList<>();
         for (String path = directory; path.length() > 1; path = parent(path)) {
             Path real = host.path(path);
-            if (plannedDirectories.contains(path) || Files.isDirectory(real)) break;
+            Path leadsTo = host.resolved(path);
+            if (plannedDirectories.contains(path) || (leadsTo != null && Files.isDirectory(leadsTo))) break;
             if (Files.exists(real, LinkOption.NOFOLLOW_LINKS))
-                throw new Fatal("mkdir " + path + ": " + (Files.exists(real) ? "File exists" : "No such file or directory"));
+                throw new Fatal("mkdir " + path + ": " + (leadsTo != null ? "File exists" : "No such file or directory"));
             missing.add(0, path);
         }
         for (String path : missing) {

@@ -25,6 +25,23 @@ final class Claims {
         claim(dir, "data_directory", instance.dataDirectory());
     }
 
+    /**
+     * Claims all of an instance's values, or none: on a conflict the claims made so far are
+     * taken back and the conflict text is returned (null when there is none), so that a skipped
+     * instance leaves nothing behind that could make a later one conflict.
+     */
+    String claimInstanceOrExplain(Instance instance) {
+        Map<String, String> before = new HashMap<>(owners);
+        try {
+            claimInstance(instance);
+            return null;
+        } catch (Fatal conflict) {
+            owners.clear();
+            owners.putAll(before);
+            return conflict.getMessage();
+        }
+    }
+
     /** The owner ("config_dir, parameter") of a value, or null. */
     String ownerOf(String value) {
         return owners.get(value);

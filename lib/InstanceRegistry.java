@@ -7,51 +7,114 @@ import java.util.Locale;
  * The primary and the secondaries named in its multi_instance_directories, in start order.
  * Each secondary's settings are read from its own main.cf in this process (the C program runs
  * one postconf per instance), and every name and directory is claimed as the C program does.
+ *
+ * <p>Two ways to load. {@link #load} is the C program's: the first damaged secondary (main.cf
+ * missing, unreadable or invalid, a bad multi_instance_enable, a claim that conflicts with an
+ * earlier instance's) is fatal; life-cycle actions use it, since they rewrite the instance list
+ * and must see all of it. {@link #loadSkippingDamaged} is for -l, -p and -x: a damaged secondary
+ * is set aside as {@link Damage} and the others are kept, so that one broken instance does not
+ * keep every other from starting. A secondary whose claims conflict with an earlier instance's
+ * is damaged too, and the earlier one keeps its claims: two instances that share a queue
+ * directory must never both run, and the earlier one is the one the admin had working.
  */
 final class InstanceRegistry {
-    private final List<Instance> instances;
-
-    private InstanceRegistry(List<Instance> instances) {
-        this.instances = List.copyOf(instances);
+    /** A secondary that was left out, and why. */
+    record Damage(String configDirectory, String problem) {
+        /** The report line (after "postmulti: error: "). */
+        String report() {
+            return "instance " + configDirectory + " skipped: " + problem;
+        }
     }
 
+    /** What a secondary's main.cf says, fully expanded, before the enable flag is checked. */
+    private record Settings(String configDirectory, String queueDirectory, String dataDirectory,
+                            String name, String group, String enable) {
+        static Settings read(Host host, String configDirectory, ParamDefaults defaults) {
+            Parameters parameters = new Parameters(MainCf.read(host, configDirectory + "/main.cf"), configDirectory, defaults);
+            return new Settings(configDirectory,
+                    parameters.expanded("queue_directory"),
+                    parameters.expanded("data_directory"),
+                    parameters.expanded("multi_instance_name"),
+                    parameters.expanded("multi_instance_group"),
+                    parameters.expanded("multi_instance_enable"));
+        }
+
+        Instance instance() {
+            return new Instance(configDirectory, queueDirectory, dataDirectory,
+                    Instance.emptyToNull(name), Instance.emptyToNull(group), enabled(), false);
+        }
+
+        private boolean enabled() {
+            return switch (enable.toLowerCase(Locale.ROOT)) {
+                case "yes" -> true;
+                case "no" -> false;
+                default -> throw new Fatal("Unexpected " + configDirectory + "/main.cf entry: multi_instance_enable = " + enable);
+            };
+        }
+    }
+
+    private final List<Instance> instances;
+    private final List<Damage> damage;
+
+    private InstanceRegistry(List<Instance> instances, List<Damage> damage) {
+        this.instances = List.copyOf(instances);
+        this.damage = List.copyOf(damage);
+    }
+
+    /** Every secondary must be sound: the first problem is fatal, as in the C program. */
     static InstanceRegistry load(Primary primary, Host host, ParamDefaults defaults, Claims claims) {
         List<Instance> instances = new ArrayList<>();
-        Instance first = primary.instance();
-        claims.claimInstance(first);
-        instances.add(first);
+        instances.add(claimed(primary.instance(), claims));
         for (String directory : primary.secondaryDirectories()) {
-            Instance secondary = loadSecondary(host, directory, defaults);
-            claims.claimInstance(secondary);
-            instances.add(secondary);
+            instances.add(claimed(loadSecondary(host, directory, defaults), claims));
         }
-        return new InstanceRegistry(instances);
+        return new InstanceRegistry(instances, List.of());
     }
 
-    /** Reads one secondary's queue/data directories, name, group and enable flag from its main.cf. */
+    /** Damaged secondaries are left out and listed in {@link #damage()}; the primary must be sound. */
+    static InstanceRegistry loadSkippingDamaged(Primary primary, Host host, ParamDefaults defaults, Claims claims) {
+        List<Instance> instances = new ArrayList<>();
+        List<Damage> damage = new ArrayList<>();
+        instances.add(claimed(primary.instance(), claims));
+        for (String directory : primary.secondaryDirectories()) {
+            String problem;
+            try {
+                Instance secondary = Settings.read(host, directory, defaults).instance();
+                problem = claims.claimInstanceOrExplain(secondary);
+                if (problem == null) instances.add(secondary);
+            } catch (Fatal unusable) {
+                problem = unusable.getMessage();
+            }
+            if (problem != null) damage.add(new Damage(directory, problem));
+        }
+        return new InstanceRegistry(instances, damage);
+    }
+
+    private static Instance claimed(Instance instance, Claims claims) {
+        claims.claimInstance(instance);
+        return instance;
+    }
+
+    /**
+     * Reads one secondary's queue/data directories, name, group and enable flag from its main.cf.
+     * As in the C program, where postconf fails: what went wrong is a warning, and the fatal
+     * error says that the parameters could not be obtained.
+     */
     static Instance loadSecondary(Host host, String configDirectory, ParamDefaults defaults) {
-        Parameters parameters;
+        Settings settings;
         try {
-            parameters = new Parameters(MainCf.read(host.path(configDirectory + "/main.cf")), configDirectory, defaults);
+            settings = Settings.read(host, configDirectory, defaults);
         } catch (Fatal unreadable) {
             Msg.warn(unreadable.getMessage());
             throw new Fatal("Failed to obtain all required " + configDirectory + "/main.cf parameters");
         }
-        String enable = parameters.expanded("multi_instance_enable");
-        return new Instance(configDirectory,
-                parameters.expanded("queue_directory"),
-                parameters.expanded("data_directory"),
-                Instance.emptyToNull(parameters.expanded("multi_instance_name")),
-                Instance.emptyToNull(parameters.expanded("multi_instance_group")),
-                enabled(configDirectory, enable), false);
+        return settings.instance();
     }
 
-    private static boolean enabled(String configDirectory, String value) {
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "yes" -> true;
-            case "no" -> false;
-            default -> throw new Fatal("Unexpected " + configDirectory + "/main.cf entry: multi_instance_enable = " + value);
-        };
+    /** Reports each damaged secondary on stderr (and the log); returns whether there was any. */
+    boolean reportDamage() {
+        for (Damage each : damage) Msg.error(each.report());
+        return !damage.isEmpty();
     }
 
     List<Instance> all() {

@@ -202,6 +202,7 @@ final class Lifecycle {
             return;
         }
         if (!isFile(directory + "/main.cf")) throw new Fatal(directory + "/main.cf file not found");
+        DestroyGuard.requireOwnDirectories(host, target, registry.all());
         requireStopped(target);
         updateDirectoryLists(secondaries, directory, false);
         InstanceDestroyer.plan(plan, target);
@@ -283,6 +284,12 @@ final class Lifecycle {
     /** postfix -c DIR set-permissions, after the lists are updated (post-install reads them). */
     private void setPermissions(Instance added, boolean queueExisted) {
         String description = control.describe(added.configDirectory(), "set-permissions");
+        if (host.offline()) {
+            // This host's postfix would set this host's owners on the tree: the target's job.
+            plan.notice("skip " + description + " (--root)", () -> Msg.info("--root: skipped '" + description
+                    + "'; run it on the target host before starting the instance"));
+            return;
+        }
         if (!control.available()) {
             plan.notice("skip " + description + " (no " + control.postfix() + ")", () -> Msg.warn("no "
                     + control.postfix() + ": skipped '" + description + "'; run it before starting the instance"));

@@ -31,8 +31,12 @@ import java.util.Map;
  * So a CRLF file reads as if it had plain newlines.
  */
 final class MainCf {
-    /** Far above any real main.cf; keeps a wrong path (a disk image, /dev/zero) from eating memory. */
-    static final int MAX_BYTES = 16 << 20;
+    /**
+     * Far above any real main.cf (the stock one is 30 kB), and small enough that parsing and
+     * editing one stay within the launcher's 64 MB heap; keeps a wrong path (a disk image,
+     * /dev/zero) or a hostile file from ending in an out-of-memory error.
+     */
+    static final int MAX_BYTES = 4 << 20;
 
     /** One effective setting and the line its logical line started on. */
     record Definition(String name, String value, int line) {
@@ -56,6 +60,11 @@ final class MainCf {
         this.bytes = bytes;
         this.definitions = definitions;
         this.warnings = warnings;
+    }
+
+    /** Reads and parses a host path's file (see {@link Host}); messages name it by that path. */
+    static MainCf read(Host host, String path) {
+        return parse(path, readBounded(host.path(path), path));
     }
 
     /** Reads and parses a file; the display name is the path as given, as Postfix prints it. */

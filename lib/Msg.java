@@ -1,12 +1,16 @@
 import java.io.PrintStream;
 
 /**
- * Diagnostics in Postfix's shape: {@code postmulti: warning: ...}, {@code postmulti: fatal: ...}.
- * Unlike the C program, which writes them only when stderr is a terminal, we always write them.
+ * Diagnostics in Postfix's shape: {@code postmulti: warning: ...}, {@code postmulti: error: ...},
+ * {@code postmulti: fatal: ...}. Unlike the C program, which writes them only when stderr is a
+ * terminal, we always write them; like it, we also send them to the mail log ({@link Syslog})
+ * once the primary's main.cf is known. Control characters (a newline or NUL in a hostile
+ * instance name, say) are shown as '?', as Postfix's msg(3) does, so one message is one line.
  */
 final class Msg {
     static final String PROGRAM = "postmulti";
     private static PrintStream err = System.err;
+    private static Syslog syslog;
     private static int verbose;
 
     private Msg() {
@@ -14,6 +18,11 @@ final class Msg {
 
     static void redirect(PrintStream stream) {
         err = stream;
+    }
+
+    /** Also send warnings, errors and fatal errors to the mail log; null: stderr only. */
+    static void logTo(Syslog sink) {
+        syslog = sink;
     }
 
     static void setVerbose(int level) {
@@ -25,7 +34,12 @@ final class Msg {
     }
 
     static void warn(String text) {
-        line("warning: " + text);
+        diagnostic("warning", text);
+    }
+
+    /** A problem that does not stop the program but makes its exit status 1 (Postfix's msg_error). */
+    static void error(String text) {
+        diagnostic("error", text);
     }
 
     static void info(String text) {
@@ -38,7 +52,7 @@ final class Msg {
 
     /** Prints the fatal line; the caller decides the exit status (always 1). */
     static void fatalLine(String text) {
-        line("fatal: " + text);
+        diagnostic("fatal", text);
     }
 
     /** A raw line, as glibc getopt prints its complaints. */
@@ -51,8 +65,13 @@ final class Msg {
         return new Fatal(text);
     }
 
+    private static void diagnostic(String level, String text) {
+        line(level + ": " + text);
+        if (syslog != null) syslog.send(level, MainCf.printable(text));
+    }
+
     private static void line(String text) {
-        err.println(PROGRAM + ": " + text);
+        err.println(PROGRAM + ": " + MainCf.printable(text));
         err.flush();
     }
 }

@@ -55,11 +55,28 @@ final class NewInstance {
         while (end > 1 && value.charAt(end - 1) == '/') end--;
         if (end == 1) throw new Fatal("Parameter setting '" + name + "' is the root directory");
         String path = value.substring(0, end);
+        checkPath(name, path);
         switch (name) {
             case "config_directory" -> configDirectory = path;
             case "queue_directory" -> queueDirectory = path;
             default -> dataDirectory = path;
         }
+    }
+
+    /**
+     * Beyond the C program, which takes any absolute path: the path is written into main.cf and
+     * into the primary's multi_instance_directories, so it must not hold what changes its meaning
+     * there (white space or a comma splits the list, '$' starts an expansion, a newline starts a
+     * new setting, NUL ends it) nor a '..' component, which leads out of where it seems to point.
+     */
+    private static void checkPath(String name, String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == ' ' || c == ',' || c == '$')
+                throw new Fatal("Unsafe characters in parameter setting '" + name + "=" + path + "'");
+        }
+        if ((path + "/").contains("/../"))
+            throw new Fatal("Parameter setting '" + name + "' has a '..' component: '" + path + "'");
     }
 
     /**

@@ -61,9 +61,12 @@ final class PostfixControl {
 
     /**
      * Whether {@code postfix -c DIR status} succeeds, its output discarded as the helper script
-     * does. Without a postfix command the instance counts as stopped, with a warning.
+     * does. Without a postfix command the instance counts as stopped, with a warning. In an
+     * offline tree (--root) nothing runs, and this host's processes say nothing about it: the
+     * instance counts as stopped, and no postfix is run.
      */
     boolean running(Instance target) {
+        if (host.offline()) return false;
         if (!available()) {
             Msg.warn("no " + postfix() + ": cannot check that " + target.configDirectory() + " is stopped");
             return false;

@@ -28,7 +28,7 @@ final class Primary {
     }
 
     static Primary load(Host host, String configDirectory, ParamDefaults defaults) {
-        MainCf mainCf = MainCf.read(host.path(configDirectory + "/main.cf"));
+        MainCf mainCf = MainCf.read(host, configDirectory + "/main.cf");
         return new Primary(configDirectory, mainCf, new Parameters(mainCf, configDirectory, defaults));
     }
 
@@ -88,12 +88,13 @@ final class Primary {
      * Like the C program, which reads main.cf from MAIL_CONFIG before it checks it, an
      * unreadable main.cf there is reported first. The C program compares the spelling with
      * /etc/postfix; with -c we also accept another spelling of the same directory, because
-     * postfix(1) exports MAIL_CONFIG as it was told it, not as our -c spells it.
+     * postfix(1) exports MAIL_CONFIG as it was told it, not as our -c spells it. An offline
+     * tree (--root) runs no Postfix program, and this host's MAIL_CONFIG says nothing about it.
      */
     static void checkMailConfig(Host host, Map<String, String> environment, String configDirectory) {
         String mailConfig = environment.get("MAIL_CONFIG");
-        if (mailConfig == null || Host.fromOs(mailConfig).equals(configDirectory)) return;
-        MainCf.read(host.path(Host.fromOs(mailConfig) + "/main.cf"));
+        if (host.offline() || mailConfig == null || Host.fromOs(mailConfig).equals(configDirectory)) return;
+        MainCf.read(host, Host.fromOs(mailConfig) + "/main.cf");
         boolean alternatePrimary = !configDirectory.equals(DEFAULT_CONFIG_DIRECTORY);
         if (alternatePrimary && sameDirectory(host, Host.fromOs(mailConfig), configDirectory)) return;
         throw new Fatal("Non-default configuration directory: MAIL_CONFIG=" + Host.fromOs(mailConfig));
@@ -107,12 +108,16 @@ final class Primary {
         }
     }
 
-    /** The shared directories must exist; command, daemon and shlib directories are claimed by the primary. */
+    /**
+     * The shared directories must exist; command, daemon and shlib directories are claimed by the
+     * primary. An offline tree (--root) need not hold them: a configuration repository has only
+     * the configuration, and the programs are the target host's business.
+     */
     void checkSharedDirectories(Host host, Claims claims) {
         for (String name : SHARED_DIRECTORIES) {
             String directory = value(name);
             if (!directory.startsWith("/")) continue;
-            checkIsDirectory(host, name, directory);
+            if (!host.offline()) checkIsDirectory(host, name, directory);
             if (!name.equals("meta_directory")) claims.claim(configDirectory, name, directory);
         }
     }

@@ -79,32 +79,41 @@ class ListModeDifferentialTest {
         assertList(line("-", "-", "n", "/etc/postfix") + line("postfix-YeS", "-", "y", dir("postfix-a")), "-l");
     }
 
+    /**
+     * Where the real program stops at a damaged secondary, our -l skips it with an error line
+     * (exit status 1) and lists the rest; -e (here a dry run, which changes nothing) stops at it
+     * with the real program's words.
+     */
     @Test
-    void refusals() {
+    void damagedSecondaries() {
         fixture.secondary("postfix-a", "queue_directory = " + fixture.root.resolve("var/spool/postfix") + "\n"
                 + "data_directory = " + fixture.root.resolve("d") + "\n");
         fixture.writePrimary("multi_instance_directories = " + dir("postfix-a") + "\n");
-        assertFatal("instance " + dir("postfix-a") + ", queue_directory=" + fixture.root.resolve("var/spool/postfix")
-                + " conflicts with instance /etc/postfix, queue_directory=" + fixture.root.resolve("var/spool/postfix"));
+        assertDamaged(dir("postfix-a"), "instance " + dir("postfix-a") + ", queue_directory=" + fixture.root.resolve("var/spool/postfix")
+                + " conflicts with instance /etc/postfix, queue_directory=" + fixture.root.resolve("var/spool/postfix"), "");
 
         fixture.secondary("postfix-a", "queue_directory = /q1\ndata_directory = /d1\nmulti_instance_enable = maybe\n");
-        assertFatal("Unexpected " + dir("postfix-a") + "/main.cf entry: multi_instance_enable = maybe");
+        assertDamaged(dir("postfix-a"), "Unexpected " + dir("postfix-a") + "/main.cf entry: multi_instance_enable = maybe", "");
 
         fixture.secondary("postfix-a", "queue_directory = /q1\ndata_directory = /d1\nmulti_instance_name = postfix-x\n");
         fixture.secondary("postfix-b", "queue_directory = /q2\ndata_directory = /d2\nmulti_instance_name = postfix-x\n");
         fixture.writePrimary("multi_instance_directories = " + dir("postfix-a") + " " + dir("postfix-b") + "\n");
-        assertFatal("instance " + dir("postfix-b") + ", multi_instance_name=postfix-x conflicts with instance "
-                + dir("postfix-a") + ", multi_instance_name=postfix-x");
+        assertDamaged(dir("postfix-b"), "instance " + dir("postfix-b") + ", multi_instance_name=postfix-x conflicts with instance "
+                + dir("postfix-a") + ", multi_instance_name=postfix-x", line("postfix-x", "-", "n", dir("postfix-a")));
     }
 
     @Test
-    void missingSecondaryMainCfIsFatal() {
+    void missingSecondaryMainCf() {
         fixture.writePrimary("multi_instance_directories = " + dir("postfix-gone") + "\n");
         Tool.Result ours = fixture.ours("-l");
         assertEquals(1, ours.status());
-        assertEquals("", ours.out());
-        assertEquals(true, ours.err().endsWith("postmulti: fatal: Failed to obtain all required "
-                + dir("postfix-gone") + "/main.cf parameters\n"), ours.err());
+        assertEquals(line("-", "-", "n", fixture.primary.toString()), ours.out());
+        assertEquals("postmulti: error: instance " + dir("postfix-gone") + " skipped: open " + dir("postfix-gone")
+                + "/main.cf: No such file or directory\n", ours.err());
+        Tool.Result strict = fixture.ours("-n", "-i", "-", "-e", "enable");
+        assertEquals(1, strict.status());
+        assertEquals(true, strict.err().endsWith("postmulti: fatal: Failed to obtain all required "
+                + dir("postfix-gone") + "/main.cf parameters\n"), strict.err());
         if (RealPostmulti.unavailableReason() == null) {
             Tool.Result real = fixture.real("-l");
             assertEquals(real.status(), ours.status());
@@ -148,6 +157,23 @@ class ListModeDifferentialTest {
             Tool.Result real = fixture.real(args);
             assertEquals(0, real.status(), real.err());
             assertEquals(expected, real.out());
+        }
+    }
+
+    /** The real program's fatal error is our -l's error line for the skipped instance, and our -e's fatal error. */
+    private void assertDamaged(String directory, String text, String healthySecondaries) {
+        Tool.Result ours = fixture.ours("-l");
+        assertEquals(1, ours.status());
+        assertEquals("postmulti: error: instance " + directory + " skipped: " + text + "\n",
+                ours.err().replace(fixture.primary + ",", "/etc/postfix,"));
+        assertEquals(line("-", "-", "n", fixture.primary.toString()) + healthySecondaries, ours.out());
+        Tool.Result strict = fixture.ours("-n", "-i", "-", "-e", "enable");
+        assertEquals(1, strict.status());
+        assertEquals("postmulti: fatal: " + text + "\n", strict.err().replace(fixture.primary + ",", "/etc/postfix,"));
+        if (RealPostmulti.unavailableReason() == null) {
+            Tool.Result real = fixture.real("-l");
+            assertEquals(1, real.status());
+            assertEquals("postmulti: fatal: " + text + "\n", real.err());
         }
     }
 

@@ -1,0 +1,73 @@
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Copies our warnings, errors and fatal errors to the mail log, as the C program does (it logs
+ * every message through syslog, and shows them on stderr only on a terminal): through the
+ * primary's {@code $command_directory/postlog}, so that the record lands where Postfix's own do
+ * (syslog or maillog_file), tagged {@code <syslog_name>/postmulti} like the C program's,
+ * {@code postfix/postmulti} by default. Informational lines are not copied: postlog is a process
+ * per message, and only diagnostics are worth one.
+ *
+ * <p>Without a postlog there (a test tree, a host without Postfix) nothing is logged. Warnings
+ * and errors wait for postlog (at most {@link #WAIT_SECONDS}), so records keep their order;
+ * a fatal error does not, because postlog pauses a second after logging one, as Postfix
+ * programs do, and we are about to exit anyway.
+ */
+final class Syslog {
+    private static final long WAIT_SECONDS = 5;
+    private static final String DEFAULT_TAG = "postfix";
+
+    private final List<String> command;
+
+    private Syslog(List<String> command) {
+        this.command = command;
+    }
+
+    /** The primary's postlog, or null when there is none to run. */
+    static Syslog forPrimary(Primary primary, Host host) {
+        String postlog = primary.value("command_directory") + "/postlog";
+        Path path = host.path(postlog);
+        if (!Files.isRegularFile(path) || !Files.isExecutable(path)) return null;
+        List<String> command = new ArrayList<>(List.of(path.toString()));
+        if (!primary.configDirectory().equals(Primary.DEFAULT_CONFIG_DIRECTORY)) {
+            command.add("-c");
+            command.add(Host.toOs(primary.configDirectory()));
+        }
+        command.addAll(List.of("-t", Host.toOs(tag(primary))));
+        return new Syslog(List.copyOf(command));
+    }
+
+    /** mail_task(): syslog_name, then the program name. */
+    private static String tag(Primary primary) {
+        try {
+            String name = primary.value("syslog_name");
+            return (name == null || name.isEmpty() ? DEFAULT_TAG : name) + "/" + Msg.PROGRAM;
+        } catch (Fatal unusable) {
+            return DEFAULT_TAG + "/" + Msg.PROGRAM;
+        }
+    }
+
+    /** One record; level is "warning", "error" or "fatal". Failures to log are ignored. */
+    void send(String level, String text) {
+        List<String> argv = new ArrayList<>(command);
+        argv.addAll(List.of("-p", level.equals("warning") ? "warn" : level, "--", Host.toOs(text)));
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        try {
+            Process process = builder.start();
+            if (!level.equals("fatal")) process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // the record is lost; the message itself is on stderr
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
