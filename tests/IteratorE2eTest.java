@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>The methods run in order on one sandbox; before each, every instance is put back
  * enabled and running with plain postconf/postfix (not our tool), so one failure does not
  * cascade. Skipped (with the reason) unless root, with Postfix installed and namespaces
- * allowed. About 40 s.
+ * allowed. About 40–60 s.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -329,10 +329,11 @@ class IteratorE2eTest {
     @Test
     @Order(40)
     void childrenKeepTheCallersOpenFileLimitAsWithTheCProgram() throws Exception {
-        assumeTrue(E2ePostmulti.javaOptions().contains("-XX:-MaxFDLimit"), "known deviation, reported:"
-            + " HotSpot raises the JVM's soft RLIMIT_NOFILE to the hard limit (MaxFDLimit, on by default)"
-            + " and every child of our postmulti inherits it, where the C program's children keep the"
-            + " caller's limit; runs once postmulti.java's //JAVA_OPTIONS has -XX:-MaxFDLimit");
+        // HotSpot raises the JVM's soft RLIMIT_NOFILE to the hard limit (MaxFDLimit, on by
+        // default) and every child would inherit that; the shipped options switch it off.
+        assumeTrue(E2ePostmulti.javaOptions().contains("-XX:-MaxFDLimit"), "the JVM options in use"
+            + " (E2E_JAVA_OPTIONS or postmulti.java's //JAVA_OPTIONS) lack -XX:-MaxFDLimit, so our"
+            + " children get the raised open-file limit: " + E2ePostmulti.javaOptions());
         // Postfix's master raises its own limit, so look at an -x child: the same command
         // under a lowered soft limit, run by the real postmulti and by ours.
         String real = softOpenFileLimitOfChildOf(List.of("/usr/sbin/postmulti"));
