@@ -71,6 +71,7 @@ check_same() { # TREE ARGS...
 }
 
 printf '%s\n' "runs per cell: $runs (median); machine: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | head -1)"
+printf '%s\n' "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every column)"
 printf '%-5s %-8s %9s %9s %7s %9s %7s\n' N command "C ms" "jbang ms" "jbang/C" "jar ms" "jar/C"
 for n in "${sizes[@]}"; do
     tree=$work/tree-$n
@@ -98,3 +99,4 @@ jar_rss=$(rss "$jar_launcher" -c "$tree/etc/postfix" -l)
 jbang_rss=$(rss "$top/jbang" "$top/postmulti.java" -c "$tree/etc/postfix" -l)
 echo
 echo "peak RSS of -l at N=$n: C ${c_rss} kB, jar ${jar_rss} kB, ./jbang ${jbang_rss} kB"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
