@@ -1,5 +1,10 @@
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,9 +90,10 @@ final class Launcher {
     /**
      * execvp's order: a word with '/' is the file; otherwise each PATH element in turn, going
      * on past files that are missing or cannot be executed, and reporting EACCES if any
-     * candidate existed but was refused. Each candidate is really exec'ed, so what "cannot be
-     * executed" means (a directory, no x bit, a noexec mount, a missing #! interpreter) is the
-     * kernel's decision, as it is for execvp, not a guess from file attributes.
+     * candidate existed but was refused. Each candidate that exists is really exec'ed, so what
+     * "cannot be executed" means (a directory, no x bit, a noexec mount, a missing #!
+     * interpreter) is the kernel's decision, as it is for execvp, not a guess from file
+     * attributes. Only a candidate that is not there at all is skipped without trying.
      */
     private static Process start(List<String> argv, Map<String, String> environment) throws ExecFailure {
         String word = argv.get(0);
@@ -96,8 +102,10 @@ final class Launcher {
         ExecFailure last = new ExecFailure(ENOENT, NO_SUCH_FILE);
         ExecFailure refusal = null;
         for (String directory : searchPath(environment)) {
+            String file = candidate(directory, word);
             try {
-                return startFile(candidate(directory, word), argv, environment);
+                ensureExists(file);
+                return startFile(file, argv, environment);
             } catch (ExecFailure failure) {
                 if (!failure.searchGoesOn()) throw failure;
                 if (failure.errno == EACCES) refusal = failure;
@@ -118,6 +126,24 @@ final class Launcher {
      */
     private static String candidate(String directory, String word) {
         return (directory.isEmpty() ? "." : directory) + "/" + word;
+    }
+
+    /**
+     * Spares a process start for each PATH directory that lacks the command (most of them, for
+     * a command in /usr/bin): the JDK forks a launcher helper per attempt, execve only fails.
+     * The lookup follows symbolic links, as execve does, so a dangling link is missing too.
+     * Any other answer is left to execve itself: no search permission, a loop, and ENOTDIR (a
+     * PATH element that is a file), which NIO reports only as a FileSystemException with
+     * strerror's text; and a NUL byte in the word, which the JDK then refuses.
+     */
+    private static void ensureExists(String file) throws ExecFailure {
+        try {
+            Files.readAttributes(Path.of(file), BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new ExecFailure(ENOENT, NO_SUCH_FILE);
+        } catch (IOException | InvalidPathException e) {
+            // execve will say what is wrong with it
+        }
     }
 
     private static Process startFile(String file, List<String> argv, Map<String, String> environment)
