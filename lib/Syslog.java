@@ -15,13 +15,17 @@ import java.util.concurrent.TimeUnit;
  * per message, and only diagnostics are worth one.
  *
  * <p>Without a postlog there (a test tree, a host without Postfix) nothing is logged. Warnings
- * and errors wait for postlog (at most {@link #WAIT_SECONDS}), so records keep their order;
- * a fatal error does not, because postlog pauses a second after logging one, as Postfix
- * programs do, and we are about to exit anyway.
+ * and errors wait for postlog (at most {@link #WAIT_SECONDS}), so records keep their order.
+ * A fatal error's postlog is started detached, through a shell that puts it in the background
+ * and exits: postlog pauses a second after logging a fatal error, as Postfix programs do, and
+ * a child of our own, even one not waited for, kept the JVM's exit waiting about 300 ms for
+ * the thread that watches it. The fatal record is the last one anyway: we are about to exit.
  */
 final class Syslog {
     private static final long WAIT_SECONDS = 5;
     private static final String DEFAULT_TAG = "postfix";
+    /** Runs its arguments as a background job and exits at once: sh -c DETACH sh CMD ARGS... */
+    private static final List<String> DETACH = List.of("/bin/sh", "-c", "\"$@\" &", "sh");
 
     private final List<String> command;
 
@@ -55,15 +59,15 @@ final class Syslog {
 
     /** One record; level is "warning", "error" or "fatal". Failures to log are ignored. */
     void send(String level, String text) {
-        List<String> argv = new ArrayList<>(command);
+        List<String> argv = new ArrayList<>(level.equals("fatal") ? DETACH : List.of());
+        argv.addAll(command);
         argv.addAll(List.of("-p", level.equals("warning") ? "warn" : level, "--", Host.toOs(text)));
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
-            Process process = builder.start();
-            if (!level.equals("fatal")) process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+            builder.start().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (IOException e) {
             // the record is lost; the message itself is on stderr
         } catch (InterruptedException e) {
