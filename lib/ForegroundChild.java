@@ -19,6 +19,13 @@ import sun.misc.SignalHandler;
  * only if the child died of SIGINT; a child that caught it and carried on (a shell, an editor)
  * had the last word, and we go on too. This is the shells' "wait and cooperative exit". A SIGINT
  * sent to the JVM alone while the child runs is thereby ignored, as with system(3).
+ * <li>The JVM runs Java signal handlers late (see {@link SignalBarrier}): the child can have
+ * died of the same Ctrl-C before our handler has heard of it. So when we are in the foreground
+ * of our terminal, a child dead of SIGINT is taken to mean that the Ctrl-C reached us too, held
+ * or not yet (the terminal sends it to the whole foreground group at once). And a child that did not die of it may leave a Ctrl-C still
+ * on its way to us: we wait until the JVM has looked up our handler for it before putting the
+ * previous handlers back, and a held SIGINT that is not due is dropped even if its handler
+ * runs after that. Outside a terminal's foreground nothing is inferred and nothing waited for.
  * <li>SIGTERM, SIGHUP: usually sent to the JVM alone, so the termination is forwarded to the
  * child (Process.destroy(): SIGTERM; Java has no way to send SIGHUP), the JVM waits for the
  * child, then acts on the held signal.
@@ -93,15 +100,16 @@ final class ForegroundChild implements AutoCloseable {
         }
     }
 
-    /** Runs on a thread of the JVM's signal dispatcher. */
+    /** Runs on a thread the JVM's signal dispatcher starts, possibly after close(). */
     private void receive(Signal signal) {
         synchronized (this) {
             if (!closed) {
                 remember(signal);
                 return;
             }
+            // It arrived while the child ran but runs late: deal with it as close() would have.
+            if (!isDue(signal)) return;
         }
-        // It raced with close(): the previous handler is back, give the signal to it.
         previous.get(signal).handle(signal);
     }
 
@@ -113,18 +121,27 @@ final class ForegroundChild implements AutoCloseable {
     /** Puts the previous handlers back, then hands them the held signals that are due. */
     @Override
     public void close() {
+        boolean foreground = holdsInterrupt() && TerminalForeground.ours();
+        if (foreground && !isDue(INTERRUPT)) SignalBarrier.await();
         previous.forEach(Signal::handle);
         List<Signal> due;
         synchronized (this) {
             closed = true;
-            due = held.stream().filter(this::isDue).toList();
+            due = new ArrayList<>(held.stream().filter(this::isDue).toList());
+            if (foreground && isDue(INTERRUPT) && !due.contains(INTERRUPT)) due.add(INTERRUPT);
         }
         // Each held signal had a Java handler before ours: one ignored at JVM start never arrives.
         due.forEach(signal -> previous.get(signal).handle(signal));
     }
 
-    private boolean isDue(Signal signal) {
+    private synchronized boolean isDue(Signal signal) {
         return !signal.equals(INTERRUPT) || exitValue == DIED_OF_INTERRUPT;
+    }
+
+    /** Whether our handler is in place for SIGINT: not with -Xrs, nor when it was ignored at JVM start. */
+    private boolean holdsInterrupt() {
+        SignalHandler before = previous.get(INTERRUPT);
+        return before != null && before != SignalHandler.SIG_IGN;
     }
 
     private boolean terminationHeld() {

@@ -137,6 +137,17 @@ class LauncherTest {
         assertEquals(42, run(List.of("foo"), pathOf(bad, good)));
     }
 
+    /** A dangling link is missing to execve, and a PATH element that is a file gives ENOTDIR. */
+    @Test
+    void searchGoesOnPastDanglingLinksAndElementsThatAreFiles() throws IOException {
+        Path dangling = Files.createDirectories(tmp.resolve("dangling"));
+        Files.createSymbolicLink(dangling.resolve("foo"), tmp.resolve("nowhere"));
+        Path file = plainFile(tmp.resolve("file"), "");
+        Path good = Files.createDirectories(tmp.resolve("good"));
+        executable(good.resolve("foo"), "#!/bin/sh\nexit 42\n");
+        assertEquals(42, run(List.of("foo"), pathOf(dangling, file, good)));
+    }
+
     @Test
     void fileWithoutInterpreterLineRunsThroughSh() throws IOException {
         executable(tmp.resolve("foo"), "test \"$1\" = arg && exit 7\n");
