@@ -172,20 +172,38 @@ final class Expander {
             cursor.position++;
         String operator = cursor.text.substring(operatorStart, cursor.position);
         if (!Relation.known(operator))
-            throw error(context, "\"==\", \"!=\", \"<\", \"<=\", \">=\" or \">\" expected at: \"..." + quote(left)
+            throw error(context, Relation.EXPECTED + " expected at: \"..." + quote(left)
                     + "}>>>" + quote(cursor.text.substring(operatorStart, Math.min(cursor.text.length(), operatorStart + 20)))
                     + "\"");
+        String suffix = operatorSuffix(context, cursor, operator);
         if (cursor.peekAfterWhitespace() != '{')
             throw error(context, "\"{expression}\" expected at: \"...{" + quote(left) + "} " + operator + ">>>"
                     + cursor.ahead() + "\"");
         cursor.skipWhitespace();
         String right = curlyPayload(context, cursor);
-        boolean holds = holds(context, operator, operand(context, left), operand(context, right));
+        String leftValue = operand(context, left);
+        String rightValue = operand(context, right);
+        boolean holds = suffix.isEmpty() ? holds(context, operator, leftValue, rightValue)
+                : Relation.holds(operator, CompatibilityLevel.compare(context, leftValue, rightValue));
         char next = cursor.atEnd() ? 0 : cursor.peek();
         if (next != 0 && next != '?' && next != ':')
             throw error(context, "\"?\" or \":\" expected at: \"...}>>>" + cursor.ahead() + "\"");
         if (next != 0) cursor.position++;
         return new Condition(holds ? TRUE : "", null, next);
+    }
+
+    /**
+     * The letters and digits right after an operator name a comparison of another kind; Postfix
+     * (3.6 and later) has one, {@code level}, which compares compatibility levels: its own
+     * defaults use it ({@code mynetworks_style = ${{$compatibility_level} <level {2} ? ...}}).
+     */
+    private static String operatorSuffix(Context context, Cursor cursor, String operator) {
+        int start = cursor.position;
+        while (cursor.position < cursor.text.length() && isAsciiAlphanumeric(cursor.peek())) cursor.position++;
+        String suffix = cursor.text.substring(start, cursor.position);
+        if (!suffix.isEmpty() && !suffix.equals(CompatibilityLevel.SUFFIX))
+            throw error(context, "bad operator suffix at: \"..." + operator + ">>>" + quote(suffix) + "\"");
+        return suffix;
     }
 
     private static boolean holds(Context context, String operator, String left, String right) {
@@ -267,6 +285,10 @@ final class Expander {
         if (work > MAX_WORK) throw error(context, "expansion takes too much work (runaway $name references?)");
     }
 
+    private static boolean isAsciiAlphanumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
     private static boolean isNameChar(char c) {
         return c < 0x80 && (Character.isLetterOrDigit(c) || c == '_');
     }
@@ -334,8 +356,14 @@ final class Expander {
             };
         }
 
+        /** Postfix's own wording, stray quotes included (MAC_EXP_OP_STR_ANY in mac_expand.c). */
+        static final String EXPECTED = "\"==\" or \"!=\"\" or \"<\"\" or \"<=\"\" or \">=\"\" or \">\"";
+
         static boolean holds(String operator, String left, String right) {
-            int order = compare(left, right);
+            return holds(operator, compare(left, right));
+        }
+
+        static boolean holds(String operator, long order) {
             return switch (operator) {
                 case "==" -> order == 0;
                 case "!=" -> order != 0;
@@ -362,6 +390,72 @@ final class Expander {
         /** Throws NumberFormatException beyond a C long, where Postfix gives up too. */
         private static long number(String digits) {
             return Long.parseLong(digits);
+        }
+    }
+
+    /**
+     * Compatibility levels as the {@code level} operators compare them (compat_level.c):
+     * {@code major[.minor[.patch]]}, each number read as C's strtol reads it (leading white space
+     * and a sign allowed), minor and patch at most 1023; anything else is an error.
+     */
+    static final class CompatibilityLevel {
+        static final String SUFFIX = "level";
+        private static final int MINOR_BITS = 10;
+        private static final int PATCH_BITS = 10;
+        private static final long MAX_MAJOR = Long.MAX_VALUE >> (MINOR_BITS + PATCH_BITS);
+        private static final long MAX_MINOR_OR_PATCH = (1 << MINOR_BITS) - 1;
+
+        private CompatibilityLevel() {
+        }
+
+        static long compare(Context context, String left, String right) {
+            long leftLevel = parse(context, left);
+            return Long.compare(leftLevel, parse(context, right));
+        }
+
+        private static long parse(Context context, String text) {
+            long level = -1;
+            long[] parsed = strtol(text, 0);
+            if (parsed != null && parsed[0] >= 0 && parsed[0] <= MAX_MAJOR) {
+                int end = (int) parsed[1];
+                long major = parsed[0] << (MINOR_BITS + PATCH_BITS);
+                if (end == text.length()) return major;
+                if (text.charAt(end) == '.') {
+                    long[] minor = strtol(text, end + 1);
+                    if (minor != null && minor[0] >= 0 && minor[0] <= MAX_MINOR_OR_PATCH) {
+                        end = (int) minor[1];
+                        long majorMinor = major | minor[0] << PATCH_BITS;
+                        if (end == text.length()) return majorMinor;
+                        if (text.charAt(end) == '.') {
+                            long[] patch = strtol(text, end + 1);
+                            if (patch != null && patch[1] == text.length() && patch[0] >= 0
+                                    && patch[0] <= MAX_MINOR_OR_PATCH)
+                                level = majorMinor | patch[0];
+                        }
+                    }
+                }
+            }
+            if (level < 0)
+                throw error(context, "malformed compatibility level syntax: \"" + quote(text) + "\"");
+            return level;
+        }
+
+        /** C's strtol in base 10 from an index: {value, end index}, or null when no digits or out of range. */
+        private static long[] strtol(String text, int from) {
+            int i = from;
+            while (i < text.length() && MainCf.isSpace(text.charAt(i))) i++;
+            boolean negative = false;
+            if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) negative = text.charAt(i++) == '-';
+            int digits = i;
+            long value = 0;
+            boolean overflow = false;
+            while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+                int digit = text.charAt(i++) - '0';
+                if (value > (Long.MAX_VALUE - digit) / 10) overflow = true;
+                else value = value * 10 + digit;
+            }
+            if (i == digits || overflow) return null;
+            return new long[] {negative ? -value : value, i};
         }
     }
 }

@@ -179,12 +179,16 @@ final class MainCf {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
     }
 
-    /** Control characters as '?', as Postfix's logging shows them. */
+    /**
+     * What Postfix's logging shows of a text (printable() on every message): printable ASCII as
+     * it is, any other byte, control characters and bytes above 126 alike (also those of UTF-8),
+     * as '?'. Checked with postconf 3.7, which warns about "\u00c3\u00a9" as "??".
+     */
     static String printable(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            out.append(c < 0x20 || c == 0x7f ? '?' : c);
+            out.append(c < 0x20 || c >= 0x7f ? '?' : c);
         }
         return out.toString();
     }

@@ -1,3 +1,5 @@
+import java.util.Set;
+
 /**
  * One instance's parameters, as {@code postconf -c DIR} sees them: the value set in its
  * main.cf, else the default. config_directory defaults to the instance's own directory; like
@@ -5,6 +7,17 @@
  */
 final class Parameters {
     private static final String CONFIG_DIRECTORY = "config_directory";
+    /**
+     * Parameters whose value Postfix expands only when it uses them, with names of its own
+     * ($home, $rbl_code, ...): {@code postconf -x} prints them as they are, though a reference to
+     * one from another value is expanded (Postfix 3.7's raw parameters, found by setting every
+     * parameter to a reference and asking postconf -x).
+     */
+    static final Set<String> RAW = Set.of("command_execution_directory", "default_rbl_reply", "forward_path",
+            "luser_relay", "mailbox_command", "postscreen_expansion_filter", "postscreen_reject_footer",
+            "smtpd_expansion_filter", "smtpd_reject_footer");
+    /** Values of the running program: postconf ignores a main.cf setting of them ("read-only parameter assignment"). */
+    static final Set<String> READ_ONLY = Set.of("process_id", "process_name", "service_name");
 
     private final MainCf mainCf;
     private final String configDirectory;
@@ -22,7 +35,7 @@ final class Parameters {
 
     /** The unexpanded value: explicit, else default; null when the name is unknown. */
     String raw(String name) {
-        if (mainCf.isSet(name)) return mainCf.raw(name);
+        if (mainCf.isSet(name) && !READ_ONLY.contains(name)) return mainCf.raw(name);
         if (name.equals(CONFIG_DIRECTORY)) return configDirectory;
         return defaults.get(name);
     }
@@ -32,12 +45,13 @@ final class Parameters {
     }
 
     /**
-     * The value with $name references expanded recursively, like {@code postconf -xh name};
-     * null when the name is unknown. A malformed value is fatal, naming where it is defined.
+     * The value with $name references expanded recursively, like {@code postconf -xh name}
+     * (a {@link #RAW} parameter's value as it is); null when the name is unknown. A malformed
+     * value is fatal, naming where it is defined.
      */
     String expanded(String name) {
         String value = raw(name);
-        if (value == null) return null;
+        if (value == null || RAW.contains(name)) return value;
         try {
             return Expander.expand(value, this::raw);
         } catch (Expander.MacroError e) {
