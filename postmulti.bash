@@ -171,12 +171,15 @@ function _picocli_postmulti() {
   local commands=""
   local flag_opts="'-a' '-j' '-l' '-p' '-R' '-v' '-x' '-h' '--help' '-V' '--version' '-n' '--dry-run' '--no-syslog'"
   local arg_opts="'-e' '-g' '-i' '-G' '-I' '-c' '--config-directory' '--root'"
+  local action_option_args=("create" "import" "destroy" "deport" "enable" "disable" "assign" "init") # -e values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '-e')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${action_option_args[@]}" ) )
+      return $?
       ;;
     '-g')
       return

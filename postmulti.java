@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
@@ -52,7 +53,7 @@ public class postmulti {
         if (on) invocation.selectAll();
     }
 
-    @Option(order = 2, names = "-e", paramLabel = "action",
+    @Option(order = 2, names = "-e", paramLabel = "action", completionCandidates = EditActionWords.class,
             description = "Life-cycle action: init, create, import, destroy, deport, enable, disable or assign.")
     void edit(String action) {
         invocation.edit(action);
@@ -151,6 +152,14 @@ public class postmulti {
             description = "The command (with -p and -x), or param=value settings (with -e create|import).")
     void words(List<String> words) {
         invocation.words(words);
+    }
+
+    /** The words -e takes, for the completion script (picocli creates this from the annotation). */
+    static final class EditActionWords implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(EditAction.values()).map(EditAction::word).iterator();
+        }
     }
 
     public static void main(String[] args) {
