@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -186,14 +187,20 @@ final class ChangePlan {
         Deque<Runnable> undo = new ArrayDeque<>();
         try (SignalHold hold = SignalHold.start()) {
             try {
-                for (Step step : steps) step.apply(undo);
+                for (Step step : steps) {
+                    step.apply(undo);
+                    AtomicFile.crashPoint("after step " + step.getClass().getSimpleName());
+                }
             } catch (RuntimeException failure) {
                 rollBack(undo);
                 if (failure instanceof Fatal fatal) throw fatal;
                 throw new Fatal(String.valueOf(failure.getMessage()), failure);
             }
         }
-        for (Cleanup cleanup : cleanups) cleanup.run();
+        for (Cleanup cleanup : cleanups) {
+            cleanup.run();
+            AtomicFile.crashPoint("after cleanup");
+        }
     }
 
     private static void rollBack(Deque<Runnable> undo) {
@@ -226,7 +233,9 @@ final class ChangePlan {
         public void apply(Deque<Runnable> undo) {
             Path real = host.path(path);
             try {
-                Files.createDirectory(real);
+                // Made with its mode (less the umask) at once, so that a crash before the chmod
+                // leaves it no more open than planned.
+                Files.createDirectory(real, PosixFilePermissions.asFileAttribute(AtomicFile.permissions(octal(mode & 0777))));
             } catch (FileAlreadyExistsException e) {
                 if (Files.isDirectory(real)) return;
                 throw new Fatal("mkdir " + path + ": File exists");
@@ -234,6 +243,7 @@ final class ChangePlan {
                 throw new Fatal("mkdir " + path + ": " + Errno.text(e));
             }
             undo.push(() -> removeEmptyDirectory(path));
+            AtomicFile.crashPoint("mkdir " + path);
             try {
                 Files.setAttribute(real, "unix:mode", mode);
             } catch (IOException e) {
@@ -261,7 +271,7 @@ final class ChangePlan {
             Path stagingPath = host.path(staging);
             if (!Files.isDirectory(stagingPath)) {
                 try {
-                    Files.createDirectory(stagingPath);
+                    Files.createDirectory(stagingPath, PosixFilePermissions.asFileAttribute(AtomicFile.permissions("0700")));
                     Files.setAttribute(stagingPath, "unix:mode", 0700);
                 } catch (FileAlreadyExistsException e) {
                     if (!Files.isDirectory(stagingPath)) throw new Fatal("mkdir " + staging + ": File exists");
@@ -285,6 +295,7 @@ final class ChangePlan {
                 } catch (IOException e) {
                     throw new Fatal("rename " + file.path() + ": " + Errno.text(e));
                 }
+                AtomicFile.crashPoint("installed " + file.path());
                 undo.push(() -> restore(file, original));
             }
             syncDirectory(host.path(parent(files.get(files.size() - 1).path())));

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * <li>{@code POSTMULTI_FUZZ_SECONDS}: a time limit per property, instead of its own.
  * <li>{@code POSTMULTI_FUZZ_CASE}: check only the case with this number.
  * </ul>
- * When {@code POSTMULTI_FUZZ_CASES} is set, each property prints one line: how many cases passed.
+ * When {@code POSTMULTI_FUZZ_CASES} is set, each property prints one line: how many cases passed
+ * (and which failed, if one did).
  * A shrunk case must fail the same way as the original (see {@link #kind}).
  */
 final class RandomCases {
@@ -68,7 +69,11 @@ final class RandomCases {
             if (checked > 0 && System.nanoTime() > deadline) break;
             T value = generator.generate(caseRandom(seed, index));
             Throwable failure = failure(property, value);
-            if (failure != null) throw report(name, seed, index, value, failure, smaller, property);
+            if (failure != null) {
+                if (System.getenv("POSTMULTI_FUZZ_CASES") != null)
+                    System.out.println(name + ": " + checked + " cases passed, then case " + index + " failed (seed " + seed + ")");
+                throw report(name, seed, index, value, failure, smaller, property);
+            }
             checked++;
         }
         if (System.getenv("POSTMULTI_FUZZ_CASES") != null)
