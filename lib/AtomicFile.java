@@ -1,8 +1,10 @@
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -18,6 +20,10 @@ import java.util.Set;
  * new content survives a crash: a temporary file next to the target (unique name, created
  * exclusively), synced, then renamed or linked into place, then the directory synced.
  * Like postconf, a symbolic link at the target is replaced by the new file.
+ *
+ * <p>Callers hold the configuration lock ({@link ConfigLock}), so no other run of ours is
+ * writing next to the same target: temporary files of ours found there were left by a run that
+ * was killed, and are removed (with a warning) before the new one is written.
  */
 final class AtomicFile {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -111,8 +117,8 @@ final class AtomicFile {
     }
 
     private static Path writeTemporary(Path target, byte[] content) {
-        Path temporary = target.resolveSibling("." + target.getFileName() + "."
-                + HexFormat.of().formatHex(randomBytes()) + ".tmp");
+        removeLeftovers(target);
+        Path temporary = target.resolveSibling(temporaryPrefix(target) + HexFormat.of().formatHex(randomBytes()) + ".tmp");
         try (FileChannel channel = FileChannel.open(temporary,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PRIVATE))) {
@@ -126,6 +132,27 @@ final class AtomicFile {
             throw failure("write", target, e);
         }
         return temporary;
+    }
+
+    private static String temporaryPrefix(Path target) {
+        return "." + target.getFileName() + ".";
+    }
+
+    private static void removeLeftovers(Path target) {
+        String prefix = temporaryPrefix(target);
+        DirectoryStream.Filter<Path> ours = path -> {
+            String name = path.getFileName().toString();
+            return name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9a-f]{16}\\.tmp");
+        };
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(target.toAbsolutePath().getParent(), ours)) {
+            for (Path leftover : leftovers) {
+                if (!Files.isRegularFile(leftover, LinkOption.NOFOLLOW_LINKS)) continue;
+                Files.delete(leftover);
+                Msg.warn("removed " + Host.fromOs(leftover.toString()) + ", left by an interrupted run");
+            }
+        } catch (IOException | RuntimeException e) {
+            // A leftover that stays harms nothing; the write itself will report real trouble.
+        }
     }
 
     private static byte[] randomBytes() {

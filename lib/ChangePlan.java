@@ -106,6 +106,31 @@ final class ChangePlan {
     }
 
     /**
+     * The staging directory of {@link #install} as a run that was killed may leave it: removed
+     * when it is there and empty (a non-empty one is not ours to judge, and stays).
+     */
+    void removeLeftoverStaging(String staging) {
+        Path real = host.path(staging);
+        if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) return;
+        try (java.util.stream.Stream<Path> entries = Files.list(real)) {
+            if (entries.findAny().isPresent()) return;
+        } catch (IOException e) {
+            return;
+        }
+        steps.add(new Step() {
+            @Override
+            public void preview(StringBuilder out) {
+                out.append("# rmdir ").append(staging).append('\n');
+            }
+
+            @Override
+            public void apply(Deque<Runnable> undo) {
+                quietlyRemoveDirectory(real);
+            }
+        });
+    }
+
+    /**
      * An edit of an existing file (postconf -e style): nothing when the content stays the same.
      * A second edit of the same file joins the first, so the file is written once.
      */

@@ -1,12 +1,17 @@
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The lock that serializes life-cycle actions on one multi-instance configuration: an exclusive
@@ -14,11 +19,15 @@ import java.util.EnumSet;
  * {@code $config_directory/.postmulti.lock} of the primary instance, held from before the primary
  * main.cf and the instance list are read until the last change (and set-permissions) is done.
  *
- * <p>Why a lock file of its own and not main.cf: main.cf is replaced by rename, so a lock on it
- * would lock an inode that the holder's commit takes out of the directory; a waiter would then
- * hold a lock on a dead file (Postfix's edit_file protocol re-checks the inode after locking for
- * this reason). A separate file that is never replaced or removed needs no such dance. It is
- * created on first use (mode 0600) and left in place: removing lock files reopens the race.
+ * <p>The file exists only while an action runs: the holder removes it before it lets go, so the
+ * configuration directory holds after every action exactly the files the C program leaves. A
+ * waiter may thus end up holding a lock on a removed file; it checks, once it holds the lock,
+ * that the file it locked is still the one at that name (same inode and change time as before it
+ * opened it) and starts over if not. A file left by a killed run is harmless: locks die with
+ * their process, and the next action takes it over and removes it.
+ *
+ * <p>Why a lock file of its own and not main.cf: main.cf is replaced by rename, and opening it
+ * for writing (which an exclusive fcntl lock needs) would report it as modified to every watcher.
  *
  * <p>Postfix itself is never blocked: postconf -e uses its own protocol (an exclusive flock on
  * {@code main.cf.tmp}), postfix and the daemons only read main.cf, and nothing of Postfix opens
@@ -34,11 +43,17 @@ final class ConfigLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
     private final String problem;
+    private final Path removeOnClose;
+    /** Removes the lock file when a signal ends the JVM while the lock is held (no close() then). */
+    private final Thread removeOnExit;
 
-    private ConfigLock(FileChannel channel, FileLock lock, String problem) {
+    private ConfigLock(FileChannel channel, FileLock lock, String problem, Path removeOnClose) {
         this.channel = channel;
         this.lock = lock;
         this.problem = problem;
+        this.removeOnClose = removeOnClose;
+        this.removeOnExit = removeOnClose == null ? null : new Thread(this::removeFile);
+        if (removeOnExit != null) Runtime.getRuntime().addShutdownHook(removeOnExit);
     }
 
     static String lockPath(String configDirectory) {
@@ -54,23 +69,55 @@ final class ConfigLock implements AutoCloseable {
     static ConfigLock exclusive(Host host, String configDirectory) {
         String name = lockPath(configDirectory);
         Path path = host.path(name);
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(path, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (IOException | UnsupportedOperationException e) {
-            return new ConfigLock(null, null, "open " + name + ": " + reason(e));
-        }
-        try {
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                Msg.debug("waiting for the lock on " + name);
-                lock = channel.lock();
+        while (true) {
+            Object before;
+            FileChannel channel;
+            try {
+                before = ensureExists(path);
+            } catch (IOException | UnsupportedOperationException e) {
+                return new ConfigLock(null, null, "open " + name + ": " + reason(e), null);
             }
-            return new ConfigLock(channel, lock, null);
+            try {
+                channel = FileChannel.open(path, Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+            } catch (NoSuchFileException e) {
+                continue;  // removed by its holder since we made sure of it: start over
+            } catch (IOException e) {
+                return new ConfigLock(null, null, "open " + name + ": " + reason(e), null);
+            }
+            try {
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    Msg.debug("waiting for the lock on " + name);
+                    lock = channel.lock();
+                }
+                if (before.equals(identity(path))) return new ConfigLock(channel, lock, null, path);
+                closeQuietly(channel);  // we hold a file its holder has removed: start over
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new Fatal("lock " + name + ": " + Errno.text(e));
+            }
+        }
+    }
+
+    /** Creates the lock file (mode 0600) unless it is there; returns the identity of the file now there. */
+    private static Object ensureExists(Path path) throws IOException {
+        try {
+            Files.newByteChannel(path, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))).close();
+        } catch (FileAlreadyExistsException e) {
+            // another action's, or one a killed run left: take it over
+        }
+        Object identity = identity(path);
+        return identity != null ? identity : ensureExists(path);
+    }
+
+    /** Inode and change time of the file at path, or null when there is none. */
+    private static Object identity(Path path) {
+        try {
+            Map<String, Object> attributes = Files.readAttributes(path, "unix:dev,ino,ctime", LinkOption.NOFOLLOW_LINKS);
+            return List.of(attributes.get("dev"), attributes.get("ino"), attributes.get("ctime"));
         } catch (IOException e) {
-            closeQuietly(channel);
-            throw new Fatal("lock " + name + ": " + Errno.text(e));
+            return null;
         }
     }
 
@@ -81,15 +128,15 @@ final class ConfigLock implements AutoCloseable {
         try {
             channel = FileChannel.open(host.path(name), StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
-            return new ConfigLock(null, null, "no lock file " + name);
+            return new ConfigLock(null, null, "no lock file " + name, null);
         } catch (IOException e) {
-            return new ConfigLock(null, null, "open " + name + ": " + Errno.text(e));
+            return new ConfigLock(null, null, "open " + name + ": " + Errno.text(e), null);
         }
         try {
-            return new ConfigLock(channel, channel.lock(0, Long.MAX_VALUE, true), null);
+            return new ConfigLock(channel, channel.lock(0, Long.MAX_VALUE, true), null, null);
         } catch (IOException e) {
             closeQuietly(channel);
-            return new ConfigLock(null, null, "lock " + name + ": " + Errno.text(e));
+            return new ConfigLock(null, null, "lock " + name + ": " + Errno.text(e), null);
         }
     }
 
@@ -114,9 +161,26 @@ final class ConfigLock implements AutoCloseable {
         }
     }
 
+    /** Removes the lock file while it is still held (see the class comment), then lets go. */
     @Override
     public void close() {
+        if (removeOnExit != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(removeOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                return;  // the hook removes the file; the lock goes with the process
+            }
+            removeFile();
+        }
         if (channel != null) closeQuietly(channel);
+    }
+
+    private void removeFile() {
+        try {
+            Files.deleteIfExists(removeOnClose);
+        } catch (IOException e) {
+            Msg.warn("remove " + Host.fromOs(removeOnClose.toString()) + ": " + Errno.text(e));
+        }
     }
 
     /** Whether the lock file exists (tests). */

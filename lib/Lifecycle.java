@@ -126,6 +126,7 @@ final class Lifecycle {
         String directory = added.configDirectory();
         boolean queueExisted = Files.isDirectory(host.path(added.queueDirectory()));
         if (isFile(directory + "/main.cf") && isFile(directory + "/master.cf")) {
+            plan.removeLeftoverStaging(directory + "/" + STAGING);
             if (outcome.changed()) editMainCf(directory, plan.readIfFile(directory + "/main.cf"), outcome.settings());
         } else {
             installNewFiles(added, outcome);

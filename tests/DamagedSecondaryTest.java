@@ -129,7 +129,6 @@ class DamagedSecondaryTest {
         assertEquals("postmulti: warning: " + tree.etc("broken") + "/main.cf, line 1: parameter queue_directory: truncated macro reference: \"${oops\"\n"
                 + "postmulti: fatal: Failed to obtain all required " + tree.etc("broken") + "/main.cf parameters\n", run.err());
         Map<String, String> after = tree.snapshot();
-        after.keySet().removeIf(k -> k.endsWith(ConfigLock.FILE_NAME));
         assertEquals(before, after);
     }
 

@@ -62,6 +62,7 @@ class LifecycleConcurrencyTest {
                     assertFalse(Files.exists(Path.of(dir, ".tmp")));
                 }
                 assertEquals(INSTANCES + 1, tree.list().size());
+                assertFalse(Files.exists(tree.primary.resolve(ConfigLock.FILE_NAME)), "the last holder removed the lock file");
                 assertEquals(INSTANCES, tree.postfixLog().stream().filter(l -> l.contains(" set-permissions |")).count());
 
                 List<Process> destroys = new ArrayList<>();
@@ -91,6 +92,44 @@ class LifecycleConcurrencyTest {
             assertTrue(create.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, create.exitValue(), Files.readString(errorFile(tree, create)));
             assertEquals(tree.etc("postfix-w"), FixtureTree.setting(tree.primaryMainCf(), "multi_instance_directories"));
+            assertFalse(Files.exists(lockFile), "removed by the action once done");
+        }
+    }
+
+    @Test
+    void aLockFileLeftByAKilledRunIsTakenOverAndRemoved() throws Exception {
+        try (FixtureTree tree = FixtureTree.initialized("")) {
+            Path lockFile = tree.primary.resolve(ConfigLock.FILE_NAME);
+            Files.writeString(lockFile, "");
+            Tool.Result create = tree.ours("-I", "postfix-k", "-e", "create");
+            assertEquals(0, create.status(), create.err());
+            assertEquals(tree.etc("postfix-k"), FixtureTree.setting(tree.primaryMainCf(), "multi_instance_directories"));
+            assertFalse(Files.exists(lockFile));
+        }
+    }
+
+    @Test
+    void aWaiterWhoseLockFileWasRemovedStartsOverOnTheNewOne() throws Exception {
+        try (FixtureTree tree = FixtureTree.initialized("")) {
+            Path lockFile = tree.primary.resolve(ConfigLock.FILE_NAME);
+            Process create;
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock held = channel.lock()) {
+                create = start(tree, "-I", "postfix-w", "-e", "create");
+                assertFalse(create.waitFor(3, TimeUnit.SECONDS), "waits while another holds the lock");
+                // As a holder does when it is done: remove the file, then let go. Another
+                // action takes the name meanwhile; the waiter must wait for that one too.
+                Files.delete(lockFile);
+                try (FileChannel next = FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                     FileLock nextHeld = next.lock()) {
+                    held.release();
+                    assertFalse(create.waitFor(3, TimeUnit.SECONDS), "waits for the holder of the new lock file");
+                    assertFalse(Files.exists(Path.of(tree.etc("postfix-w"))));
+                }
+            }
+            assertTrue(create.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, create.exitValue(), Files.readString(errorFile(tree, create)));
+            assertFalse(Files.exists(lockFile));
         }
     }
 

@@ -115,7 +115,6 @@ final class LifecycleOracle implements AutoCloseable {
             try (Stream<Path> walk = Files.walk(top)) {
                 walk.filter(p -> !p.equals(top)).forEach(p -> {
                     String inside = dir + "/" + top.relativize(p);
-                    if (inside.endsWith("/" + ConfigLock.FILE_NAME)) return;
                     Entry entry = Entry.of(p);
                     // A directory copied up unchanged (to hold a changed file) is no change.
                     if (entry.kind().equals("d") && Files.isDirectory(Path.of(inside), LinkOption.NOFOLLOW_LINKS)
