@@ -192,7 +192,7 @@ class MainCfFuzzTest {
         Postconf.Result result = PostconfOracle.run(directory, arguments);
         Parameters parameters = new Parameters(MainCf.read(directory.resolve("main.cf")), directory.toString(), defaults);
         if (result.status() != 0) {
-            refusedAlike(directory, parameters, result);
+            refusedAlike(directory, parameters, names, result);
             return;
         }
         Map<String, String> theirs = PostconfOracle.settings(result.out());
@@ -213,9 +213,14 @@ class MainCfFuzzTest {
         assertTrue(ourErrors.isEmpty(), "[startup errors] postconf accepted the file, we fail: " + ourErrors);
     }
 
-    /** postconf refused the file: some value it expands at start-up must fail for us too, in the same words. */
-    private void refusedAlike(Path directory, Parameters parameters, Postconf.Result result) {
+    /**
+     * postconf refused the file, or died on one of the names asked for (a user-defined parameter
+     * it learns of from a reference elsewhere): some value it expands at start-up, or one of those
+     * names, must fail for us too, in the same words.
+     */
+    private void refusedAlike(Path directory, Parameters parameters, List<String> names, Postconf.Result result) {
         List<String> ourErrors = startupErrors(directory, parameters);
+        for (String name : names) expand(parameters.raw(name), parameters::raw, ourErrors);
         if (result.stderr().contains("terminated by signal")) {
             // postconf 3.7 recurses without end through a relational operand ($a = ${{$a} == {}}, also
             // by way of a default such as append_dot_mydomain) and dies; we must stop such a loop.
