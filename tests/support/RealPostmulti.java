@@ -32,12 +32,21 @@ final class RealPostmulti {
         return run(Map.of(Path.of("/etc/postfix"), primaryConfigDirectory), Map.of(), args);
     }
 
+    /** Runs with its standard output sent to {@code stdout} (a device, say); the result's stdout is empty. */
+    static Tool.Result runWithStdout(Path primaryConfigDirectory, String stdout, String... args) {
+        return run(Map.of(Path.of("/etc/postfix"), primaryConfigDirectory), Map.of(), stdout, args);
+    }
+
     /** Runs with each key (a path on the host) replaced by its value (a fixture path) in a private mount namespace. */
     static Tool.Result run(Map<Path, Path> bindMounts, Map<String, String> environment, String... args) {
+        return run(bindMounts, environment, null, args);
+    }
+
+    private static Tool.Result run(Map<Path, Path> bindMounts, Map<String, String> environment, String stdout, String... args) {
         try {
             Path out = Files.createTempFile("real-out", ".txt");
             try {
-                String inner = "exec " + BINARY + " " + quoteAll(List.of(args)) + " >" + quote(out.toString());
+                String inner = "exec " + BINARY + " " + quoteAll(List.of(args)) + " >" + quote(stdout != null ? stdout : out.toString());
                 String mounts = bindMounts.entrySet().stream()
                         .map(e -> "mount --bind " + quote(e.getValue().toString()) + " " + quote(e.getKey().toString()))
                         .collect(Collectors.joining(" && "));
@@ -45,8 +54,8 @@ final class RealPostmulti {
                         + "exec script -qec " + quote(inner) + " /dev/null";
                 List<String> command = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", outer));
                 Tool.Result raw = Tool.exec(command, environment, null);
-                String stdout = Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1);
-                return new Tool.Result(raw.status(), stdout, raw.out().replace("\r\n", "\n"));
+                String captured = Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+                return new Tool.Result(raw.status(), captured, raw.out().replace("\r\n", "\n"));
             } finally {
                 Files.deleteIfExists(out);
             }
