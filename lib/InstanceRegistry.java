@@ -62,7 +62,7 @@ final class InstanceRegistry {
          */
         private static void reportAsPostconf(Primary primary, Host host, String configDirectory, MainCf mainCf) {
             String postconf = primary.value("command_directory") + "/postconf";
-            mainCf.warnings().forEach(warning -> Msg.foreignWarning(postconf, warning));
+            mainCf.warningsReadAs(configDirectory).forEach(warning -> Msg.foreignWarning(postconf, warning));
             try {
                 Files.newInputStream(host.path(configDirectory + "/master.cf")).close();
             } catch (NoSuchFileException | AccessDeniedException e) {

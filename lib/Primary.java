@@ -67,11 +67,11 @@ final class Primary {
      * then the checks every Postfix program makes ({@link MainCfChecks}).
      */
     void reportReading() {
-        report(parameters);
+        report(parameters, configDirectory);
     }
 
-    private static void report(Parameters parameters) {
-        parameters.mainCf().warnings().forEach(Msg::warn);
+    private static void report(Parameters parameters, String configDirectory) {
+        parameters.mainCf().warningsReadAs(configDirectory).forEach(Msg::warn);
         MainCfChecks.check(parameters);
     }
 
@@ -113,7 +113,7 @@ final class Primary {
         if (directory.equals(configDirectory)) return;
         boolean alternatePrimary = !configDirectory.equals(DEFAULT_CONFIG_DIRECTORY);
         if (alternatePrimary && sameDirectory(host, directory, configDirectory)) return;
-        report(new Parameters(MainCf.read(host, directory + "/main.cf"), directory, defaults));
+        report(new Parameters(MainCf.read(host, directory + "/main.cf"), directory, defaults), directory);
         throw new Fatal("Non-default configuration directory: MAIL_CONFIG=" + directory);
     }
 

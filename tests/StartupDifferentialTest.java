@@ -125,6 +125,24 @@ class StartupDifferentialTest {
                 + "/usr/sbin/postconf: warning: open " + a + "/master.cf: No such file or directory\n", ours.err());
     }
 
+    /**
+     * Postfix reads main.cf into a dictionary that already holds config_directory (the
+     * primary's, or postconf's -c directory): setting it to something else is an override too.
+     */
+    @Test
+    void settingConfigDirectoryOverridesTheOneBuiltIn() {
+        Path a = fixture.secondary("a", "queue_directory = $config_directory/q\ndata_directory = " + fixture.root.resolve("da")
+                + "\nconfig_directory = " + fixture.root.resolve("etc/a") + "\nconfig_directory = /x\n");
+        age(a.resolve("main.cf"));
+        primary("config_directory = " + fixture.root.resolve("elsewhere") + "\nmulti_instance_directories = " + a + "\n");
+        Tool.Result ours = compare("-x", "sh", "-c", "echo $config_directory $queue_directory");
+        assertEquals("/etc/postfix " + fixture.root.resolve("var/spool/postfix") + "\n" + a + " /x/q\n", ours.out());
+        assertEquals(List.of(
+                "postmulti: warning: /etc/postfix/main.cf, line 7: overriding earlier entry: config_directory=/etc/postfix",
+                "/usr/sbin/postconf: warning: " + a + "/main.cf, line 4: overriding earlier entry: config_directory=" + a),
+                ours.err().lines().toList());
+    }
+
     @Test
     void aWriteErrorIsNamed() {
         Tool.Result ours = Tool.exec(List.of("sh", "-c", RealPostmulti.quoteAll(Tool.command("-c", fixture.primary.toString(), "-l"))
