@@ -101,16 +101,17 @@ final class Primary {
      * The C program reads main.cf from MAIL_CONFIG, not from the primary, before it checks it:
      * so that main.cf, not the primary's, is reported on (unreadable, its warnings, the checks
      * of {@link MainCfChecks}) before the refusal, and this runs before the primary is read.
-     * The C program compares the spelling with /etc/postfix; with -c we also accept another
-     * spelling of the same directory, because postfix(1) exports MAIL_CONFIG as it was told it,
-     * not as our -c spells it. An offline tree (--root) runs no Postfix program, and this host's
-     * MAIL_CONFIG says nothing about it.
+     * The C program accepts exactly the spelling /etc/postfix. With -c we accept that too (it
+     * still names the default configuration directory, and every command we run gets its own
+     * MAIL_CONFIG anyway), the -c directory, and another spelling of it, because postfix(1)
+     * exports MAIL_CONFIG as it was told it, not as our -c spells it. An offline tree (--root)
+     * runs no Postfix program, and this host's MAIL_CONFIG says nothing about it.
      */
     static void checkMailConfig(Host host, Map<String, String> environment, String configDirectory, ParamDefaults defaults) {
         String mailConfig = environment.get("MAIL_CONFIG");
         if (host.offline() || mailConfig == null) return;
         String directory = Host.fromOs(mailConfig);
-        if (directory.equals(configDirectory)) return;
+        if (directory.equals(configDirectory) || directory.equals(DEFAULT_CONFIG_DIRECTORY)) return;
         boolean alternatePrimary = !configDirectory.equals(DEFAULT_CONFIG_DIRECTORY);
         if (alternatePrimary && sameDirectory(host, directory, configDirectory)) return;
         report(new Parameters(MainCf.read(host, directory + "/main.cf"), directory, defaults), directory);
