@@ -173,6 +173,8 @@ public class postmulti {
     int run(String[] osArgs, Map<String, String> environment, PrintStream out) {
         try {
             return dispatch(osArgs, environment, out);
+        } catch (StandardOutput.ReaderGone gone) {
+            return StandardOutput.KILLED_BY_SIGPIPE;
         } catch (Fatal fatal) {
             out.flush();
             Msg.fatalLine(fatal.getMessage());
