@@ -59,6 +59,15 @@ class BootstrapTest {
         assertEquals("", ours.err());
     }
 
+    /** Commands run with umask 022, as the C program sets it whatever the caller's. */
+    @Test
+    void commandsRunWithPostfixsUmask() {
+        Tool.Result ours = Tool.exec(List.of("sh", "-c", "umask 077; ./jbang postmulti.java --no-syslog -c "
+                + RealPostmulti.quote(fixture.primary.toString()) + " -i - -x sh -c umask"), Map.of(), null);
+        assertEquals(0, ours.status(), ours.err());
+        assertEquals("0022\n", ours.out());
+    }
+
     /** {@code ./jbang postmulti.java -c <fixture> args...}, with extra shell redirections. */
     private static Tool.Result bootstrap(Map<String, String> environment, String redirections, String... args) {
         assumeTrue(Files.isExecutable(Path.of("jbang")), "run from the project directory (./jbang not found)");
