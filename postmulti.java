@@ -177,6 +177,7 @@ public class postmulti {
             return StandardOutput.KILLED_BY_SIGPIPE;
         } catch (Fatal fatal) {
             out.flush();
+            if (fatal.warning() != null) Msg.warn(fatal.warning());
             Msg.fatalLine(fatal.getMessage());
             return 1;
         } catch (OutOfMemoryError exhausted) {

@@ -28,7 +28,7 @@ final class Primary {
 
     static Primary load(Host host, String configDirectory, ParamDefaults defaults) {
         MainCf mainCf = MainCf.read(host, configDirectory + "/main.cf");
-        return new Primary(configDirectory, mainCf, new Parameters(mainCf, configDirectory, defaults));
+        return new Primary(configDirectory, mainCf, Parameters.ownConfiguration(mainCf, configDirectory, defaults));
     }
 
     String configDirectory() {
@@ -114,7 +114,7 @@ final class Primary {
         if (directory.equals(configDirectory) || directory.equals(DEFAULT_CONFIG_DIRECTORY)) return;
         boolean alternatePrimary = !configDirectory.equals(DEFAULT_CONFIG_DIRECTORY);
         if (alternatePrimary && sameDirectory(host, directory, configDirectory)) return;
-        report(new Parameters(MainCf.read(host, directory + "/main.cf"), directory, defaults), directory);
+        report(Parameters.ownConfiguration(MainCf.read(host, directory + "/main.cf"), directory, defaults), directory);
         throw new Fatal("Non-default configuration directory: MAIL_CONFIG=" + directory);
     }
 

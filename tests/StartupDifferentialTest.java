@@ -50,12 +50,18 @@ class StartupDifferentialTest {
         "respectful_logging = x\\nqueue_directory = $nowhere    | -l | postmulti: fatal: bad boolean configuration: respectful_logging = x",
         "default_verp_delimiters = +=x                          | -l | postmulti: fatal: bad string length 3 > 2: default_verp_delimiters = +=x",
         "syslog_name =                                          | -z | 'postmulti: fatal: bad string length 0 < 1: syslog_name = '",
+        "compatibility_level = bogus\\nmail_version =          | -l | 'postmulti: fatal: malformed compatibility level syntax: \"bogus\"'",
+        "compatibility_level = $nothing                         | -z | 'postmulti: fatal: malformed compatibility level syntax: \"\"'",
+        "relayhost = ${oops\\nsoft_bounce = maybe              | -l | 'postmulti: warning: truncated macro reference: \"${oops\"\\npostmulti: fatal: dictionary mail_dict: macro processing error'",
+        "multi_instance_name = ${oops                           | -z | 'postmulti: warning: truncated macro reference: \"${oops\"\\npostmulti: fatal: dictionary mail_dict: macro processing error'",
+        "queue_directory = /q/$a\\na = ${b                      | -l | 'postmulti: warning: truncated macro reference: \"${b\"\\npostmulti: fatal: dictionary mail_dict: macro processing error'",
+        "postmulti_stop_commands = ${x\\nsoft_bounce = x        | -l | 'postmulti: fatal: bad boolean configuration: soft_bounce = x'",
     })
     void theChecksOfEveryPostfixProgramComeFirst(String settings, String args, String fatal) {
         primary(settings.replace("\\n", "\n"));
         Tool.Result ours = compare(args.split(" "));
         assertEquals(1, ours.status());
-        assertEquals(fatal + "\n", ours.err());
+        assertEquals(fatal.replace("\\n", "\n") + "\n", ours.err());
     }
 
     @Test
