@@ -163,7 +163,7 @@ public class postmulti {
     }
 
     public static void main(String[] args) {
-        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.ISO_8859_1);
+        PrintStream out = StandardOutput.open();
         Msg.redirect(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1));
         int status = new postmulti().run(args, System.getenv(), out);
         out.flush();
@@ -173,8 +173,11 @@ public class postmulti {
     int run(String[] osArgs, Map<String, String> environment, PrintStream out) {
         try {
             return dispatch(osArgs, environment, out);
+        } catch (StandardOutput.ReaderGone gone) {
+            return StandardOutput.KILLED_BY_SIGPIPE;
         } catch (Fatal fatal) {
             out.flush();
+            if (fatal.warning() != null) Msg.warn(fatal.warning());
             Msg.fatalLine(fatal.getMessage());
             return 1;
         } catch (OutOfMemoryError exhausted) {
@@ -204,9 +207,12 @@ public class postmulti {
         }
         Host host = host();
         ParamDefaults defaults = ParamDefaults.load();
+        // The C program's order: main.cf is read and checked (MAIL_CONFIG's, should that differ)
+        // before MAIL_CONFIG is checked, and both before any complaint about the command line.
+        Primary.checkMailConfig(host, environment, configDirectory, defaults);
         Primary primary = Primary.load(host, configDirectory, defaults);
         if (syslog && !host.offline()) Msg.logTo(Syslog.forPrimary(primary, host));
-        Primary.checkMailConfig(host, environment, configDirectory);
+        primary.reportReading();
         outcome.rethrow();
         invocation.words(outcome.operands());
         invocation.validate();
@@ -217,8 +223,9 @@ public class postmulti {
 
     private int perform(Primary primary, Host host, ParamDefaults defaults, Claims claims,
                         Map<String, String> environment, PrintStream out) {
+        Map<String, String> childEnvironment = childEnvironment(primary, environment);
         if (invocation.mode() instanceof Invocation.Edit edit) {
-            return Lifecycle.run(edit.action(), invocation, primary.configDirectory(), host, defaults, environment, out, dryRun);
+            return Lifecycle.run(edit.action(), invocation, primary.configDirectory(), host, defaults, childEnvironment, out, dryRun);
         }
         if (dryRun) throw new Fatal("The '-n' option is available only with '-e'");
         if (host.offline() && invocation.mode() != Invocation.IteratorMode.LIST)
@@ -227,7 +234,6 @@ public class postmulti {
         boolean damaged = registry.reportDamage();
         Selection selection = invocation.selection().orAll();
         List<Instance> order = registry.iterationOrder(invocation.reverse());
-        Map<String, String> childEnvironment = childEnvironment(environment);
         int status = switch ((Invocation.IteratorMode) invocation.mode()) {
             case LIST -> {
                 ListMode.list(order, selection, invocation.jsonOutput(), out);
@@ -246,9 +252,14 @@ public class postmulti {
         return Host.under(root);
     }
 
-    /** Our environment, plus MAIL_VERBOSE when -v was given (the C program sets it for its children). */
-    private Map<String, String> childEnvironment(Map<String, String> environment) {
+    /**
+     * Our environment as the C program passes its own on to every command it runs: MAIL_LOGTAG
+     * set to the primary's syslog_name (every Postfix program exports it once it has read
+     * main.cf), and MAIL_VERBOSE when -v was given.
+     */
+    private Map<String, String> childEnvironment(Primary primary, Map<String, String> environment) {
         Map<String, String> child = new HashMap<>(environment);
+        child.put("MAIL_LOGTAG", Host.toOs(primary.value("syslog_name")));
         if (invocation.verbosity() > 0) child.put("MAIL_VERBOSE", "");
         return child;
     }

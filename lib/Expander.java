@@ -57,6 +57,11 @@ final class Expander {
         return result.toString();
     }
 
+    /** Fatal unless {@code text} is a compatibility level (major[.minor[.patch]]), in Postfix's words. */
+    static void checkCompatibilityLevel(String text) {
+        CompatibilityLevel.parse(new Context(new StringBuilder(), null), text);
+    }
+
     /** One mac_expand call: a fresh Postfix nesting count. */
     private void expandInto(StringBuilder result, String text, String source) {
         parse(new Context(result, source), text, 0);

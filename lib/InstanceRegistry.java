@@ -1,3 +1,7 @@
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,17 +30,46 @@ final class InstanceRegistry {
         }
     }
 
-    /** What a secondary's main.cf says, fully expanded, before the enable flag is checked. */
+    /**
+     * What a secondary's main.cf says, fully expanded, before the enable flag is checked: what
+     * the C program reads from {@code postconf -xc DIR name...}, whose output has each run of
+     * blanks (space, tab, CR) in a value squeezed to one space, leading and trailing ones gone.
+     */
     private record Settings(String configDirectory, String queueDirectory, String dataDirectory,
                             String name, String group, String enable) {
-        static Settings read(Host host, String configDirectory, ParamDefaults defaults) {
-            Parameters parameters = new Parameters(MainCf.read(host, configDirectory + "/main.cf"), configDirectory, defaults);
+        private static final String POSTCONF_BLANKS = "[ \t\r]+";
+
+        static Settings read(Primary primary, Host host, String configDirectory, ParamDefaults defaults) {
+            MainCf mainCf = MainCf.read(host, configDirectory + "/main.cf");
+            reportAsPostconf(primary, host, configDirectory, mainCf);
+            Parameters parameters = new Parameters(mainCf, configDirectory, defaults);
             return new Settings(configDirectory,
-                    parameters.expanded("queue_directory"),
-                    parameters.expanded("data_directory"),
-                    parameters.expanded("multi_instance_name"),
-                    parameters.expanded("multi_instance_group"),
-                    parameters.expanded("multi_instance_enable"));
+                    postconfValue(parameters, "queue_directory"),
+                    postconfValue(parameters, "data_directory"),
+                    postconfValue(parameters, "multi_instance_name"),
+                    postconfValue(parameters, "multi_instance_group"),
+                    postconfValue(parameters, "multi_instance_enable"));
+        }
+
+        private static String postconfValue(Parameters parameters, String name) {
+            return parameters.expanded(name).replaceAll(POSTCONF_BLANKS, " ").strip();
+        }
+
+        /**
+         * The warnings the C program's postconf child prints (on stderr, terminal or not) while
+         * it reads the instance: those of main.cf, and a master.cf it cannot open. They carry
+         * that child's name, {@code $command_directory/postconf}, as they do under the C program.
+         */
+        private static void reportAsPostconf(Primary primary, Host host, String configDirectory, MainCf mainCf) {
+            String postconf = primary.value("command_directory") + "/postconf";
+            mainCf.warningsReadAs(configDirectory).forEach(warning -> Msg.foreignWarning(postconf, warning));
+            try {
+                Files.newInputStream(host.path(configDirectory + "/master.cf")).close();
+            } catch (NoSuchFileException | AccessDeniedException e) {
+                Msg.foreignWarning(postconf, "open " + configDirectory + "/master.cf: " + Errno.text(e));
+            } catch (IOException e) {
+                // a master.cf that opens but cannot be read (a directory) is not postmulti's business
+            }
         }
 
         Instance instance() {
@@ -66,7 +99,7 @@ final class InstanceRegistry {
         List<Instance> instances = new ArrayList<>();
         instances.add(claimed(primary.instance(), claims));
         for (String directory : primary.secondaryDirectories()) {
-            instances.add(claimed(loadSecondary(host, directory, defaults), claims));
+            instances.add(claimed(loadSecondary(primary, host, directory, defaults), claims));
         }
         return new InstanceRegistry(instances, List.of());
     }
@@ -79,7 +112,7 @@ final class InstanceRegistry {
         for (String directory : primary.secondaryDirectories()) {
             String problem;
             try {
-                Instance secondary = Settings.read(host, directory, defaults).instance();
+                Instance secondary = Settings.read(primary, host, directory, defaults).instance();
                 problem = claims.claimInstanceOrExplain(secondary);
                 if (problem == null) instances.add(secondary);
             } catch (Fatal unusable) {
@@ -100,10 +133,10 @@ final class InstanceRegistry {
      * As in the C program, where postconf fails: what went wrong is a warning, and the fatal
      * error says that the parameters could not be obtained.
      */
-    static Instance loadSecondary(Host host, String configDirectory, ParamDefaults defaults) {
+    static Instance loadSecondary(Primary primary, Host host, String configDirectory, ParamDefaults defaults) {
         Settings settings;
         try {
-            settings = Settings.read(host, configDirectory, defaults);
+            settings = Settings.read(primary, host, configDirectory, defaults);
         } catch (Fatal unreadable) {
             Msg.warn(unreadable.getMessage());
             throw new Fatal("Failed to obtain all required " + configDirectory + "/main.cf parameters");

@@ -11,7 +11,7 @@ final class ListMode {
             if (selection.matches(instance)) out.print(json ? jsonLine(instance) : textLine(instance));
         }
         out.flush();
-        if (out.checkError()) throw new Fatal("error writing output: Broken pipe");
+        if (out.checkError()) throw StandardOutput.writeFailure(out);
     }
 
     static String textLine(Instance instance) {

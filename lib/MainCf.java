@@ -37,6 +37,7 @@ final class MainCf {
      * /dev/zero) or a hostile file from ending in an out-of-memory error.
      */
     static final int MAX_BYTES = 4 << 20;
+    private static final String CONFIG_DIRECTORY = "config_directory";
 
     /** One effective setting and the line its logical line started on. */
     record Definition(String name, String value, int line) {
@@ -50,16 +51,24 @@ final class MainCf {
     private record LogicalLine(String text, int firstLine) {
     }
 
+    /** A reader's warning, and the line it is about (for its place among the others). */
+    private record Warning(int line, String text) {
+    }
+
     private final String displayName;
     private final byte[] bytes;
     private final Map<String, Definition> definitions;
-    private final List<String> warnings;
+    private final List<Warning> warnings;
+    /** The first definition of config_directory, or null. */
+    private final Definition firstConfigDirectory;
 
-    private MainCf(String displayName, byte[] bytes, Map<String, Definition> definitions, List<String> warnings) {
+    private MainCf(String displayName, byte[] bytes, Map<String, Definition> definitions, List<Warning> warnings,
+                   Definition firstConfigDirectory) {
         this.displayName = displayName;
         this.bytes = bytes;
         this.definitions = definitions;
         this.warnings = warnings;
+        this.firstConfigDirectory = firstConfigDirectory;
     }
 
     /** Reads and parses a host path's file (see {@link Host}); messages name it by that path. */
@@ -89,21 +98,27 @@ final class MainCf {
     static MainCf parse(String displayName, byte[] bytes) {
         byte[] copy = bytes.clone();
         Map<String, Definition> definitions = new LinkedHashMap<>();
-        List<String> warnings = new ArrayList<>();
+        List<Warning> warnings = new ArrayList<>();
+        Definition firstConfigDirectory = null;
         for (LogicalLine line : logicalLines(new String(copy, StandardCharsets.ISO_8859_1))) {
             if (isSpace(line.text().charAt(0))) {
-                warnings.add(displayName + ": logical line must not start with whitespace: \""
-                        + clip(line.text(), 30) + "\"");
+                warnings.add(new Warning(line.firstLine(), displayName + ": logical line must not start with whitespace: \""
+                        + clip(line.text(), 30) + "\""));
                 continue;
             }
             Definition definition = define(displayName, line);
             Definition earlier = definitions.get(definition.name());
             if (earlier != null && !earlier.value().equals(definition.value()))
-                warnings.add(displayName + ", line " + line.firstLine() + ": overriding earlier entry: "
-                        + earlier.name() + "=" + earlier.value());
+                warnings.add(overriding(displayName, line.firstLine(), earlier.name(), earlier.value()));
+            if (firstConfigDirectory == null && definition.name().equals(CONFIG_DIRECTORY)) firstConfigDirectory = definition;
             definitions.put(definition.name(), definition);
         }
-        return new MainCf(displayName, copy, Collections.unmodifiableMap(definitions), List.copyOf(warnings));
+        return new MainCf(displayName, copy, Collections.unmodifiableMap(definitions), List.copyOf(warnings),
+                firstConfigDirectory);
+    }
+
+    private static Warning overriding(String displayName, int line, String name, String earlierValue) {
+        return new Warning(line, displayName + ", line " + line + ": overriding earlier entry: " + name + "=" + earlierValue);
     }
 
     /**
@@ -235,6 +250,21 @@ final class MainCf {
 
     /** What postconf would warn about while reading: overridden entries, text before the first line. */
     List<String> warnings() {
-        return warnings;
+        return warnings.stream().map(Warning::text).toList();
+    }
+
+    /**
+     * The warnings of a Postfix program that reads this file as an instance's main.cf: it
+     * starts from a dictionary that holds config_directory = the instance's directory, so a
+     * first definition of config_directory with another value overrides that too.
+     */
+    List<String> warningsReadAs(String configDirectory) {
+        if (firstConfigDirectory == null || firstConfigDirectory.value().equals(configDirectory)) return warnings();
+        Warning seed = overriding(displayName, firstConfigDirectory.line(), CONFIG_DIRECTORY, configDirectory);
+        List<Warning> all = new ArrayList<>(warnings);
+        int at = 0;
+        while (at < all.size() && all.get(at).line() <= seed.line()) at++;
+        all.add(at, seed);
+        return all.stream().map(Warning::text).toList();
     }
 }

@@ -55,6 +55,15 @@ final class Msg {
         diagnostic("fatal", text);
     }
 
+    /**
+     * A warning in another program's name: one the C program's helper (postconf, say) would
+     * print on stderr itself. Not logged: it is not ours to log.
+     */
+    static void foreignWarning(String program, String text) {
+        err.println(MainCf.printable(program) + ": warning: " + MainCf.printable(text));
+        err.flush();
+    }
+
     /** A raw line, as glibc getopt prints its complaints. */
     static void raw(String text) {
         err.println(text);

@@ -22,11 +22,27 @@ final class Parameters {
     private final MainCf mainCf;
     private final String configDirectory;
     private final ParamDefaults defaults;
+    private final boolean ownConfiguration;
 
+    /** Another instance's parameters, as postconf reads them: a bad value is fatal, naming where it is. */
     Parameters(MainCf mainCf, String configDirectory, ParamDefaults defaults) {
+        this(mainCf, configDirectory, defaults, false);
+    }
+
+    private Parameters(MainCf mainCf, String configDirectory, ParamDefaults defaults, boolean ownConfiguration) {
         this.mainCf = mainCf;
         this.configDirectory = configDirectory;
         this.defaults = defaults;
+        this.ownConfiguration = ownConfiguration;
+    }
+
+    /**
+     * The parameters a Postfix program reads as its own configuration (mail_conf_read): there a
+     * bad $name expansion is a warning saying what is wrong, and then the fatal error
+     * "dictionary mail_dict: macro processing error", as from the C postmulti.
+     */
+    static Parameters ownConfiguration(MainCf mainCf, String configDirectory, ParamDefaults defaults) {
+        return new Parameters(mainCf, configDirectory, defaults, true);
     }
 
     MainCf mainCf() {
@@ -55,7 +71,8 @@ final class Parameters {
         try {
             return Expander.expand(value, this::raw);
         } catch (Expander.MacroError e) {
-            throw new Fatal(whereDefined(e.parameter() == null ? name : e.parameter()) + e.getMessage());
+            if (!ownConfiguration) throw new Fatal(whereDefined(e.parameter() == null ? name : e.parameter()) + e.getMessage());
+            throw Fatal.afterWarning(e.getMessage(), "dictionary mail_dict: macro processing error");
         }
     }
 

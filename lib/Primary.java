@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
 
 /**
  * The primary instance: the configuration directory given with -c (default /etc/postfix),
@@ -29,7 +28,7 @@ final class Primary {
 
     static Primary load(Host host, String configDirectory, ParamDefaults defaults) {
         MainCf mainCf = MainCf.read(host, configDirectory + "/main.cf");
-        return new Primary(configDirectory, mainCf, new Parameters(mainCf, configDirectory, defaults));
+        return new Primary(configDirectory, mainCf, Parameters.ownConfiguration(mainCf, configDirectory, defaults));
     }
 
     String configDirectory() {
@@ -59,7 +58,21 @@ final class Primary {
         return new Instance(configDirectory, value("queue_directory"), value("data_directory"),
                 Instance.emptyToNull(value("multi_instance_name")),
                 Instance.emptyToNull(value("multi_instance_group")),
-                singleInstance || bool("multi_instance_enable"), true);
+                singleInstance || MainCfChecks.bool(parameters, "multi_instance_enable"), true);
+    }
+
+    /**
+     * What the C program reports while it reads the primary's main.cf, before it looks at its
+     * command line: the reader's warnings (overridden entries, text before the first line),
+     * then the checks every Postfix program makes ({@link MainCfChecks}).
+     */
+    void reportReading() {
+        report(parameters, configDirectory);
+    }
+
+    private static void report(Parameters parameters, String configDirectory) {
+        parameters.mainCf().warningsReadAs(configDirectory).forEach(Msg::warn);
+        MainCfChecks.check(parameters);
     }
 
     /** Postfix's list syntax: elements separated by commas and/or white space. */
@@ -85,19 +98,24 @@ final class Primary {
 
     /**
      * Postfix programs we run must see the same primary: a different MAIL_CONFIG is refused.
-     * Like the C program, which reads main.cf from MAIL_CONFIG before it checks it, an
-     * unreadable main.cf there is reported first. The C program compares the spelling with
-     * /etc/postfix; with -c we also accept another spelling of the same directory, because
-     * postfix(1) exports MAIL_CONFIG as it was told it, not as our -c spells it. An offline
-     * tree (--root) runs no Postfix program, and this host's MAIL_CONFIG says nothing about it.
+     * The C program reads main.cf from MAIL_CONFIG, not from the primary, before it checks it:
+     * so that main.cf, not the primary's, is reported on (unreadable, its warnings, the checks
+     * of {@link MainCfChecks}) before the refusal, and this runs before the primary is read.
+     * The C program accepts exactly the spelling /etc/postfix. With -c we accept that too (it
+     * still names the default configuration directory, and every command we run gets its own
+     * MAIL_CONFIG anyway), the -c directory, and another spelling of it, because postfix(1)
+     * exports MAIL_CONFIG as it was told it, not as our -c spells it. An offline tree (--root)
+     * runs no Postfix program, and this host's MAIL_CONFIG says nothing about it.
      */
-    static void checkMailConfig(Host host, Map<String, String> environment, String configDirectory) {
+    static void checkMailConfig(Host host, Map<String, String> environment, String configDirectory, ParamDefaults defaults) {
         String mailConfig = environment.get("MAIL_CONFIG");
-        if (host.offline() || mailConfig == null || Host.fromOs(mailConfig).equals(configDirectory)) return;
-        MainCf.read(host, Host.fromOs(mailConfig) + "/main.cf");
+        if (host.offline() || mailConfig == null) return;
+        String directory = Host.fromOs(mailConfig);
+        if (directory.equals(configDirectory) || directory.equals(DEFAULT_CONFIG_DIRECTORY)) return;
         boolean alternatePrimary = !configDirectory.equals(DEFAULT_CONFIG_DIRECTORY);
-        if (alternatePrimary && sameDirectory(host, Host.fromOs(mailConfig), configDirectory)) return;
-        throw new Fatal("Non-default configuration directory: MAIL_CONFIG=" + Host.fromOs(mailConfig));
+        if (alternatePrimary && sameDirectory(host, directory, configDirectory)) return;
+        report(Parameters.ownConfiguration(MainCf.read(host, directory + "/main.cf"), directory, defaults), directory);
+        throw new Fatal("Non-default configuration directory: MAIL_CONFIG=" + directory);
     }
 
     private static boolean sameDirectory(Host host, String one, String other) {
@@ -129,14 +147,5 @@ final class Primary {
         } catch (IOException e) {
             throw new Fatal(name + " = '" + directory + "': directory not found: " + Errno.text(e));
         }
-    }
-
-    private boolean bool(String name) {
-        String value = value(name);
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "yes" -> true;
-            case "no" -> false;
-            default -> throw new Fatal("bad boolean configuration: " + name + " = " + value);
-        };
     }
 }

@@ -35,6 +35,7 @@ class DamagedSecondaryTest {
         StringBuilder list = new StringBuilder(tree.secondary("postfix-a", "postfix-a", "g", true, ""));
         damagedMainCfs.forEach((dir, text) -> {
             FixtureTree.write(tree.root.resolve("etc").resolve(dir).resolve("main.cf"), text);
+            FixtureTree.write(tree.root.resolve("etc").resolve(dir).resolve("master.cf"), "");
             list.append(' ').append(tree.etc(dir));
         });
         list.append(' ').append(tree.secondary("postfix-z", "postfix-z", "g", false, ""));
@@ -66,7 +67,11 @@ class DamagedSecondaryTest {
         assertTrue(System.nanoTime() - start < 10_000_000_000L, "hostile expansions end quickly");
         assertEquals(1, run.status());
         assertEquals(healthyList(), run.out());
-        List<String> errors = run.err().lines().toList();
+        // The second multi_instance_directories overrides the first, which the C program warns about too.
+        List<String> lines = run.err().lines().toList();
+        assertTrue(lines.get(0).startsWith("postmulti: warning: " + tree.primary + "/main.cf, line "), run.err());
+        assertTrue(lines.get(0).contains(": overriding earlier entry: multi_instance_directories="), run.err());
+        List<String> errors = lines.subList(1, lines.size());
         assertEquals(6, errors.size(), run.err());
         for (String error : errors) assertTrue(error.startsWith("postmulti: error: instance " + tree.root), error);
         assertTrue(run.err().contains(skipped("bad-syntax", tree.etc("bad-syntax") + "/main.cf, line 2: missing '=' after attribute name: \"no equals sign here\"")), run.err());
@@ -144,6 +149,7 @@ class DamagedSecondaryTest {
         String thief = tree.etc("thief");
         FixtureTree.write(tree.root.resolve("etc/thief/main.cf"), "multi_instance_name = postfix-b\nqueue_directory = "
                 + tree.spool("postfix-a") + "\ndata_directory = " + tree.lib("thief") + "\nmulti_instance_enable = yes\n");
+        FixtureTree.write(tree.root.resolve("etc/thief/master.cf"), "");
         String b = tree.secondary("postfix-b", "postfix-b", null, true, "");
         tree.appendPrimary("multi_instance_directories = " + a + " " + thief + " " + b + "\n");
         FixtureTree.Run run = tree.run("-l");

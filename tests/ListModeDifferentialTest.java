@@ -130,6 +130,43 @@ class ListModeDifferentialTest {
         assertFatal("shlib_directory = '" + fixture.primary.resolve("main.cf") + "' is not a directory");
     }
 
+    /**
+     * The listing reaches the pipe in one write, as the C program's does: a reader that takes
+     * only the first line is no error. A reader gone before we write ends us without a word and
+     * with the status a shell shows for the C program, which SIGPIPE kills.
+     */
+    @Test
+    void aReaderThatStopsEarly() throws java.io.IOException {
+        border();
+        Tool.Result head = oursPipedInto("head -1", "-l");
+        assertEquals(0, head.status(), head.err());
+        assertEquals("", head.err());
+        Tool.Result gone = oursPipedInto("true", "-l");
+        assertEquals(141, gone.status(), gone.err());
+        assertEquals("", gone.err());
+        if (RealPostmulti.unavailableReason() == null) {
+            assertEquals(head, RealPostmulti.runPipedInto(fixture.primary, "head -1", "-l"));
+            assertEquals(gone, RealPostmulti.runPipedInto(fixture.primary, "true", "-l"));
+        }
+    }
+
+    /** Our exit status (as the shell reports it) and stderr, our stdout piped into {@code consumer}. */
+    private Tool.Result oursPipedInto(String consumer, String... args) throws java.io.IOException {
+        java.nio.file.Path status = java.nio.file.Files.createTempFile("ours-status", ".txt");
+        try {
+            String[] all = new String[args.length + 2];
+            all[0] = "-c";
+            all[1] = fixture.primary.toString();
+            System.arraycopy(args, 0, all, 2, args.length);
+            String command = "{ " + RealPostmulti.quoteAll(Tool.command(all)) + "; echo $? >" + RealPostmulti.quote(status.toString())
+                    + "; } | " + consumer + " >/dev/null";
+            Tool.Result raw = Tool.exec(java.util.List.of("sh", "-c", command), java.util.Map.of(), null);
+            return new Tool.Result(Integer.parseInt(java.nio.file.Files.readString(status).strip()), "", raw.err());
+        } finally {
+            java.nio.file.Files.deleteIfExists(status);
+        }
+    }
+
     private void border() {
         fixture.secondary("postfix-out", "postfix-out", "mta", true);
         fixture.secondary("postfix-in", "postfix-in", "mta", false);

@@ -118,6 +118,15 @@ class OptionsDifferentialTest {
         assertEquals(0, sameDirectory.status(), "postfix(1) may spell the -c directory its own way: " + sameDirectory.err());
         Tool.Result same = Tool.run(Map.of("MAIL_CONFIG", fixture.primary.toString()), null, "-c", fixture.primary.toString(), "-l");
         assertEquals(0, same.status(), same.err());
+        // The default configuration directory is never refused, as with the C program.
+        Tool.Result standard = Tool.run(Map.of("MAIL_CONFIG", "/etc/postfix"), null, "-c", fixture.primary.toString(), "-l");
+        assertEquals(0, standard.status(), standard.err());
+        compareMailConfig("/etc/postfix", standard);
+        // Only that spelling: another is read (here this host's main.cf) and refused.
+        if (!Fixture.POSTFIX_INSTALLED) return;
+        Tool.Result slash = Tool.run(Map.of("MAIL_CONFIG", "/etc/postfix/"), null, "-c", fixture.primary.toString(), "-l");
+        assertEquals("postmulti: fatal: Non-default configuration directory: MAIL_CONFIG=/etc/postfix/\n", slash.err());
+        compareMailConfig("/etc/postfix/", slash);
     }
 
     /** The real program, whose primary is /etc/postfix, given the same MAIL_CONFIG. */

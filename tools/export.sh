@@ -57,6 +57,14 @@ rm -f "$out/postmulti.jsa"
 cat >"$out/postmulti" <<EOF
 #!/bin/sh
 # postmulti, exported by tools/export.sh: the jar with the tuned JVM options and its CDS archive.
+# As a Postfix program: closed standard descriptors become /dev/null (before the JVM could open
+# a file there), and umask 022 (the JVM cannot set its own; commands run by -x and -p inherit it).
+if [ -d /proc/\$\$/fd ]; then
+    for fd in 0 1 2; do
+        [ -L /proc/\$\$/fd/\$fd ] || eval "exec \$fd<>/dev/null"
+    done
+fi
+umask 022
 here=\$(dirname "\$(readlink -f "\$0")")
 exec "\${JAVA_HOME:+\$JAVA_HOME/bin/}java" $java_options -XX:SharedArchiveFile="\$here/postmulti.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off -jar "\$here/postmulti.jar" "\$@"
 EOF
