@@ -175,7 +175,7 @@ public class postmulti {
             return dispatch(osArgs, environment, out);
         } catch (Fatal fatal) {
             out.flush();
-            Msg.fatalLine(fatal.getMessage());
+            fatal.report();
             return 1;
         } catch (OutOfMemoryError exhausted) {
             // Input limits keep this from happening; should one be missing, a plain line beats a stack trace.
@@ -205,6 +205,7 @@ public class postmulti {
         Host host = host();
         ParamDefaults defaults = ParamDefaults.load();
         Primary primary = Primary.load(host, configDirectory, defaults);
+        Msg.allowUtf8(primary.utf8Enabled());
         if (syslog && !host.offline()) Msg.logTo(Syslog.forPrimary(primary, host));
         Primary.checkMailConfig(host, environment, configDirectory);
         outcome.rethrow();

@@ -29,7 +29,7 @@ final class NewInstance {
             throw new Fatal("new config_directory=" + paths.configDirectory + " is already in use by instance "
                     + owner + "=" + paths.configDirectory);
         if (action == EditAction.IMPORT)
-            return InstanceRegistry.loadSecondary(host, paths.configDirectory, defaults);
+            return InstanceRegistry.loadSecondary(primary, host, paths.configDirectory, defaults);
         if (paths.queueDirectory == null)
             paths.queueDirectory = privatePath("queue_directory", primary.value("queue_directory"), names.name());
         if (paths.dataDirectory == null)

@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,8 +107,24 @@ final class PostfixControl {
         return child;
     }
 
-    /** clean_env(3): only the variables named in import_environment survive; name=value ones are set. */
+    /**
+     * The helper script's log tag, {@code $MAIL_LOGTAG/postmulti-script}: the C program exports
+     * the primary's syslog_name as MAIL_LOGTAG, and the helper sees it if import_environment
+     * lets it through (else the tag is just {@code /postmulti-script}).
+     */
+    String helperTag() {
+        String logTag = cleanEnvironment().get("MAIL_LOGTAG");
+        return (logTag == null ? "" : Host.fromOs(logTag)) + "/postmulti-script";
+    }
+
+    /**
+     * clean_env(3) of the C program's environment: only the variables named in
+     * import_environment survive; name=value ones are set. Like every Postfix program, the C
+     * program has exported its syslog_name as MAIL_LOGTAG before.
+     */
     private Map<String, String> cleanEnvironment() {
+        Map<String, String> environment = new HashMap<>(this.environment);
+        environment.put("MAIL_LOGTAG", Host.toOs(primary.value("syslog_name")));
         Map<String, String> kept = new LinkedHashMap<>();
         List<String> assignments = new ArrayList<>();
         for (String element : Primary.split(primary.value("import_environment"))) {

@@ -62,6 +62,11 @@ final class Primary {
                 singleInstance || bool("multi_instance_enable"), true);
     }
 
+    /** smtputf8_enable: whether Postfix programs show UTF-8 in their messages as it is. */
+    boolean utf8Enabled() {
+        return bool("smtputf8_enable");
+    }
+
     /** Postfix's list syntax: elements separated by commas and/or white space. */
     static List<String> split(String list) {
         String trimmed = list.strip().replaceAll("^[,\\s]+", "");

@@ -28,9 +28,11 @@ final class Syslog {
     private static final List<String> DETACH = List.of("/bin/sh", "-c", "\"$@\" &", "sh");
 
     private final List<String> command;
+    private final String tag;
 
-    private Syslog(List<String> command) {
+    private Syslog(List<String> command, String tag) {
         this.command = command;
+        this.tag = tag;
     }
 
     /** The primary's postlog, or null when there is none to run. */
@@ -43,8 +45,7 @@ final class Syslog {
             command.add("-c");
             command.add(Host.toOs(primary.configDirectory()));
         }
-        command.addAll(List.of("-t", Host.toOs(tag(primary))));
-        return new Syslog(List.copyOf(command));
+        return new Syslog(List.copyOf(command), tag(primary));
     }
 
     /** mail_task(): syslog_name, then the program name. */
@@ -57,11 +58,16 @@ final class Syslog {
         }
     }
 
-    /** One record; level is "warning", "error" or "fatal". Failures to log are ignored. */
+    /** One record of ours; level is "warning", "error" or "fatal". Failures to log are ignored. */
     void send(String level, String text) {
+        send(tag, level, text);
+    }
+
+    /** One record under another tag (the life-cycle helper script's). */
+    void send(String tag, String level, String text) {
         List<String> argv = new ArrayList<>(level.equals("fatal") ? DETACH : List.of());
         argv.addAll(command);
-        argv.addAll(List.of("-p", level.equals("warning") ? "warn" : level, "--", Host.toOs(text)));
+        argv.addAll(List.of("-t", Host.toOs(tag), "-p", level.equals("warning") ? "warn" : level, "--", Host.toOs(text)));
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
