@@ -27,9 +27,17 @@ final class Primary {
         this.parameters = parameters;
     }
 
+    /**
+     * Reads the primary main.cf. Like every Postfix program at start-up (the C program reads it
+     * before it looks at its options), we refuse a boolean that is neither yes nor no among
+     * those we use: multi_instance_enable, and smtputf8_enable (for our messages).
+     */
     static Primary load(Host host, String configDirectory, ParamDefaults defaults) {
         MainCf mainCf = MainCf.read(host, configDirectory + "/main.cf");
-        return new Primary(configDirectory, mainCf, new Parameters(mainCf, configDirectory, defaults));
+        Primary primary = new Primary(configDirectory, mainCf, new Parameters(mainCf, configDirectory, defaults));
+        primary.bool("multi_instance_enable");
+        primary.bool("smtputf8_enable");
+        return primary;
     }
 
     String configDirectory() {

@@ -315,6 +315,18 @@ class LifecycleDifferentialTest {
         step("-I", "postfix-\u00e4", "-e", "create");
     }
 
+    /** A primary boolean that is neither yes nor no (any case) stops every action, even before init. */
+    @Test
+    void badBooleansInThePrimary() {
+        shell("postconf -e multi_instance_enable=maybe");
+        step("-e", "init");
+        shell("postconf -e multi_instance_enable=YES smtputf8_enable=sure");
+        step("-e", "init");
+        shell("postconf -e smtputf8_enable=No");
+        step("-e", "init");
+        step("-I", "postfix-a", "-e", "create");
+    }
+
     @Test
     void dryRunDiffIsTheRealChange() throws java.io.IOException {
         step("-e", "init");
