@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
  * every message through syslog, and shows them on stderr only on a terminal): through the
  * primary's {@code $command_directory/postlog}, so that the record lands where Postfix's own do
  * (syslog or maillog_file), tagged {@code <syslog_name>/postmulti} like the C program's,
- * {@code postfix/postmulti} by default. Informational lines are not copied: postlog is a process
- * per message, and only diagnostics are worth one.
+ * {@code postfix/postmulti} by default; what the life-cycle helper script would say goes under its
+ * tag ({@code postfix/postmulti-script}), as its own postlog calls log it. Informational lines are
+ * not copied: postlog is a process per message, and only diagnostics are worth one.
  *
  * <p>Without a postlog there (a test tree, a host without Postfix) nothing is logged. Warnings
  * and errors wait for postlog (at most {@link #WAIT_SECONDS}), so records keep their order.
