@@ -24,42 +24,46 @@ import java.util.stream.Stream;
  * (rmdir fails on it just the same).
  *
  * <p>The script removes the queue subdirectories, and then the data and queue directories, in
- * two shells that postfix(1) starts in the queue directory. When the queue directory cannot be
- * entered, postfix says so, once for each shell, and neither shell runs: the data directory
- * stays too.
+ * two shells that postfix(1) starts in the queue directory; so what postfix says when it starts
+ * for the instance (its compatibility notice) comes before each. When the queue directory
+ * cannot be entered, postfix says so, once for each shell, and neither shell runs: the data
+ * directory stays too.
  */
 final class InstanceDestroyer {
     static final List<String> QUEUE_SUBDIRECTORIES = List.of("active", "bounce", "corrupt", "defer", "deferred",
             "flush", "hold", "incoming", "maildrop", "pid", "private", "public", "saved", "trace");
     private static final String ADVICE = ": please verify contents and remove by hand";
-    /** The script's two removal loops, each a shell that postfix(1) starts in the queue directory. */
-    private static final int QUEUE_DIRECTORY_SHELLS = 2;
 
     private final ChangePlan plan;
     private final Host host;
     private final String helperTag;
+    private final List<String> postfixNotice;
 
-    private InstanceDestroyer(ChangePlan plan, String helperTag) {
+    private InstanceDestroyer(ChangePlan plan, String helperTag, List<String> postfixNotice) {
         this.plan = plan;
         this.host = plan.host();
         this.helperTag = helperTag;
+        this.postfixNotice = postfixNotice;
     }
 
-    /** Adds the removals to the plan; what stays is reported under the helper script's tag. */
-    static void plan(ChangePlan plan, Instance target, String helperTag) {
-        new InstanceDestroyer(plan, helperTag).add(target);
+    /**
+     * Adds the removals to the plan; what stays is reported under the helper script's tag.
+     * {@code postfixNotice} is what postfix(1) says when it starts for the instance.
+     */
+    static void plan(ChangePlan plan, Instance target, String helperTag, List<String> postfixNotice) {
+        new InstanceDestroyer(plan, helperTag, postfixNotice).add(target);
     }
 
     private void add(Instance target) {
         String queue = target.queueDirectory();
         String config = target.configDirectory();
         String unreachable = whyNotEnterable(queue);
+        plan.cleanup(new PostfixStarts(queue, unreachable));
+        if (unreachable == null) plan.cleanup(new QueueSubdirectories(queue));
+        plan.cleanup(new PostfixStarts(queue, unreachable));
         if (unreachable == null) {
-            plan.cleanup(new QueueSubdirectories(queue));
             plan.cleanup(new EmptyDirectory(target.dataDirectory(), Set.of()));
             plan.cleanup(new EmptyDirectory(queue, Set.copyOf(QUEUE_SUBDIRECTORIES)));
-        } else {
-            plan.cleanup(new UnreachableQueue(queue, unreachable));
         }
         plan.cleanup(new ConfigFiles(List.of(config + "/master.cf", config + "/main.cf")));
         plan.cleanup(new EmptyDirectory(config, Set.of("main.cf", "master.cf")));
@@ -76,26 +80,30 @@ final class InstanceDestroyer {
         }
     }
 
-    /** postfix(1) cannot chdir to the queue directory: its complaint, once per shell it would start. */
-    private static final class UnreachableQueue implements ChangePlan.Cleanup {
+    /**
+     * postfix(1) starting a removal shell in the queue directory: its notice, and its complaint
+     * when it cannot chdir there (then the shell does not run).
+     */
+    private final class PostfixStarts implements ChangePlan.Cleanup {
         private final String queue;
-        private final String reason;
+        /** Why chdir fails, or null. */
+        private final String unreachable;
 
-        UnreachableQueue(String queue, String reason) {
+        PostfixStarts(String queue, String unreachable) {
             this.queue = queue;
-            this.reason = reason;
+            this.unreachable = unreachable;
         }
 
         @Override
         public void preview(StringBuilder out) {
-            out.append("# chdir ").append(queue).append(" would fail (").append(reason)
-                    .append("): the queue and data directories would stay\n");
+            if (unreachable != null)
+                out.append("# chdir ").append(queue).append(" would fail (").append(unreachable).append(")\n");
         }
 
         @Override
         public void run() {
-            for (int i = 0; i < QUEUE_DIRECTORY_SHELLS; i++)
-                Msg.commandLine("postfix", "fatal: chdir(" + queue + "): " + reason);
+            for (String line : postfixNotice) Msg.commandLine("postfix", line);
+            if (unreachable != null) Msg.commandLine("postfix", "fatal: chdir(" + queue + "): " + unreachable);
         }
     }
 

@@ -207,7 +207,9 @@ final class Lifecycle {
         DestroyGuard.requireOwnDirectories(host, target, registry.all());
         requireStopped(target);
         updateDirectoryLists(secondaries, directory, false);
-        InstanceDestroyer.plan(plan, target, control.helperTag());
+        Parameters settings = new Parameters(MainCf.parse(directory + "/main.cf", plan.readIfFile(directory + "/main.cf")),
+                directory, defaults);
+        InstanceDestroyer.plan(plan, target, control.helperTag(), PostfixControl.compatibilityNotice(settings));
     }
 
     private void enable(boolean on) {

@@ -24,6 +24,7 @@ final class PostfixControl {
     /** sys_defs.h ROOT_PATH on Linux, used when PATH is unset or empty. */
     static final String ROOT_PATH = "/bin:/usr/bin:/sbin:/usr/sbin";
     private static final long STATUS_TIMEOUT_SECONDS = 120;
+    private static final String CURRENT_COMPATIBILITY_LEVEL = "3.6";
 
     private final Primary primary;
     private final Host host;
@@ -91,6 +92,26 @@ final class PostfixControl {
             Thread.currentThread().interrupt();
             throw new Fatal(describe(target.configDirectory(), "status") + ": interrupted");
         }
+    }
+
+    /**
+     * What postfix(1) says each time it starts for an instance below compatibility level 3.6,
+     * the last level that changed defaults (Postfix 3.6 and later advise it); nothing for
+     * others, and nothing where the level cannot be read (postfix would stop on that instead).
+     */
+    static List<String> compatibilityNotice(Parameters instance) {
+        String legacy;
+        try {
+            legacy = Expander.expand("${{$compatibility_level} <level {" + CURRENT_COMPATIBILITY_LEVEL + "} ? {yes}}",
+                    instance::raw);
+        } catch (Expander.MacroError malformed) {
+            return List.of();
+        }
+        if (!legacy.equals("yes")) return List.of();
+        return List.of("Postfix is using backwards-compatible default settings",
+                "See http://www.postfix.org/COMPATIBILITY_README.html for details",
+                "To disable backwards compatibility use \"postconf compatibility_level=" + CURRENT_COMPATIBILITY_LEVEL
+                        + "\" and \"postfix reload\"");
     }
 
     /** The helper script's environment (OS strings). */

@@ -290,6 +290,26 @@ class LifecycleDifferentialTest {
         step("-i", "b", "-e", "destroy");
     }
 
+    /**
+     * An instance below compatibility level 3.6 (here: a hand-made one, without the setting):
+     * postfix(1) says its backwards-compatibility notice each time the script has it start a
+     * removal shell, with or without a queue directory to start it in.
+     */
+    @Test
+    void destroyOfALegacyInstance() {
+        step("-e", "init");
+        String handMade = "mkdir -p /etc/old /var/spool/old && cp /etc/postfix/master.cf /etc/old/"
+                + " && printf 'queue_directory = /var/spool/old\\ndata_directory = /var/lib/old\\n' > /etc/old/main.cf";
+        shell(handMade);
+        step("-e", "import", "config_directory=/etc/old");
+        shell("echo x > /var/spool/old/hold/m && echo y > /var/lib/old/y");
+        step("-i", "/etc/old", "-e", "destroy");
+        shell("rm -rf /etc/old /var/spool/old /var/lib/old && " + handMade + " && echo 'compatibility_level = 3.5' >> /etc/old/main.cf");
+        step("-e", "import", "config_directory=/etc/old");
+        shell("rm -r /var/spool/old");
+        step("-i", "/etc/old", "-e", "destroy");
+    }
+
     /** mkdir -p's complaints, when a path to make is taken by something else. */
     @Test
     void directoriesThatCannotBeMade() {
