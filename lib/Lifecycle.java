@@ -209,7 +209,9 @@ final class Lifecycle {
         updateDirectoryLists(secondaries, directory, false);
         Parameters settings = new Parameters(MainCf.parse(directory + "/main.cf", plan.readIfFile(directory + "/main.cf")),
                 directory, defaults);
-        InstanceDestroyer.plan(plan, target, control.helperTag(), PostfixControl.compatibilityNotice(settings));
+        // Offline (--root) no postfix starts, and none has anything to say.
+        List<String> postfixNotice = host.offline() ? List.of() : PostfixControl.compatibilityNotice(settings);
+        InstanceDestroyer.plan(plan, target, control.helperTag(), postfixNotice);
     }
 
     private void enable(boolean on) {
