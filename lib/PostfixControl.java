@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Where there is no such postfix (a test tree whose command_directory holds no Postfix), the
  * step is skipped with a warning: the helper script would find some other postfix on PATH,
  * which is worse (it would work on the host's own Postfix with the tree's settings).
+ *
+ * <p>Also what that environment implies without running anything: the helper script's log tag,
+ * and the notice postfix(1) prints when the script starts it for an instance.
  */
 final class PostfixControl {
     /** sys_defs.h ROOT_PATH on Linux, used when PATH is unset or empty. */
