@@ -6,6 +6,9 @@ import java.io.PrintStream;
  * terminal, we always write them; like it, we also send them to the mail log ({@link Syslog})
  * once the primary's main.cf is known. Control characters (a newline or NUL in a hostile
  * instance name, say) are shown as '?', as Postfix's msg(3) does, so one message is one line.
+ *
+ * <p>Life-cycle actions also speak for the C program's helper script and the commands it runs
+ * ({@link #said}, {@link #commandLine}): we do their work, so we say what they would.
  */
 final class Msg {
     static final String PROGRAM = "postmulti";
