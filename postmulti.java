@@ -177,8 +177,7 @@ public class postmulti {
             return StandardOutput.KILLED_BY_SIGPIPE;
         } catch (Fatal fatal) {
             out.flush();
-            if (fatal.warning() != null) Msg.warn(fatal.warning());
-            Msg.fatalLine(fatal.getMessage());
+            fatal.report();
             return 1;
         } catch (OutOfMemoryError exhausted) {
             // Input limits keep this from happening; should one be missing, a plain line beats a stack trace.
@@ -213,6 +212,7 @@ public class postmulti {
         Primary primary = Primary.load(host, configDirectory, defaults);
         if (syslog && !host.offline()) Msg.logTo(Syslog.forPrimary(primary, host));
         primary.reportReading();
+        Msg.allowUtf8(primary.utf8Enabled());
         outcome.rethrow();
         invocation.words(outcome.operands());
         invocation.validate();

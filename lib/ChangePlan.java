@@ -76,7 +76,9 @@ final class ChangePlan {
     /**
      * {@code mkdir -p} under a umask that gives {@code mode}: every missing component is made
      * with that mode, owned by us. Components that exist (or, through a symbolic link, lead to a
-     * directory) are left alone; one that exists and is not a directory is fatal now.
+     * directory) are left alone; one that exists and is not a directory is fatal now, in GNU
+     * mkdir's words: the path itself or a dangling link "File exists", a file on the way "Not a
+     * directory".
      */
     void makeDirectories(String directory, int mode) {
         List<String> missing = new ArrayList<>();
@@ -85,7 +87,7 @@ final class ChangePlan {
             Path leadsTo = host.resolved(path);
             if (plannedDirectories.contains(path) || (leadsTo != null && Files.isDirectory(leadsTo))) break;
             if (Files.exists(real, LinkOption.NOFOLLOW_LINKS))
-                throw new Fatal("mkdir " + path + ": " + (leadsTo != null ? "File exists" : "No such file or directory"));
+                throw cannotMake(path, path.equals(directory) || leadsTo == null ? "File exists" : "Not a directory");
             missing.add(0, path);
         }
         for (String path : missing) {
@@ -263,9 +265,9 @@ final class ChangePlan {
                 Files.createDirectory(real, PosixFilePermissions.asFileAttribute(AtomicFile.permissions(octal(mode & 0777))));
             } catch (FileAlreadyExistsException e) {
                 if (Files.isDirectory(real)) return;
-                throw new Fatal("mkdir " + path + ": File exists");
+                throw cannotMake(path, "File exists");
             } catch (IOException e) {
-                throw new Fatal("mkdir " + path + ": " + Errno.text(e));
+                throw cannotMake(path, Errno.text(e));
             }
             undo.push(() -> removeEmptyDirectory(path));
             AtomicFile.crashPoint("mkdir " + path);
@@ -299,9 +301,9 @@ final class ChangePlan {
                     Files.createDirectory(stagingPath, PosixFilePermissions.asFileAttribute(AtomicFile.permissions("0700")));
                     Files.setAttribute(stagingPath, "unix:mode", 0700);
                 } catch (FileAlreadyExistsException e) {
-                    if (!Files.isDirectory(stagingPath)) throw new Fatal("mkdir " + staging + ": File exists");
+                    if (!Files.isDirectory(stagingPath)) throw cannotMake(staging, "File exists");
                 } catch (IOException e) {
-                    throw new Fatal("mkdir " + staging + ": " + Errno.text(e));
+                    throw cannotMake(staging, Errno.text(e));
                 }
             }
             undo.push(() -> quietlyRemoveDirectory(stagingPath));
@@ -482,6 +484,11 @@ final class ChangePlan {
         } catch (IOException | RuntimeException e) {
             // the renames are done; durability of the directory entry is best effort here
         }
+    }
+
+    /** mkdir(1)'s complaint, which ends the helper script. */
+    private static Fatal cannotMake(String path, String reason) {
+        return Fatal.fromCommand("mkdir", "cannot create directory '" + path + "': " + reason);
     }
 
     static String parent(String path) {

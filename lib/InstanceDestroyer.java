@@ -16,13 +16,18 @@ import java.util.stream.Stream;
  * data and queue directories, main.cf and master.cf, the config directory. Only directories
  * that are empty are removed, never anything recursively, and a symbolic link is never
  * followed out of the instance's directories (a link where a directory is expected is left
- * alone, and reported). What stays behind is a warning in the script's words,
- * {@code <path>: please verify contents and remove by hand}.
+ * alone, and reported).
  *
- * <p>As in the script, every rmdir that fails is reported, also for a name that does not exist
- * (rmdir fails on it just the same). One difference, kept on purpose: a missing queue directory
- * does not keep the data directory from being removed (postfix(1) cannot chdir to it, so the
- * script's two removal loops do not run, and postfix reports the failed chdir).
+ * <p>What stays behind is reported as the script's users see it: rmdir(1)'s complaint, then the
+ * script's warning {@code <path>: please verify contents and remove by hand} under its log tag.
+ * As in the script, every rmdir that fails is reported, also for a name that does not exist
+ * (rmdir fails on it just the same).
+ *
+ * <p>The script removes the queue subdirectories, and then the data and queue directories, in
+ * two shells that postfix(1) starts in the queue directory; so what postfix says when it starts
+ * for the instance (its compatibility notice) comes before each. When the queue directory
+ * cannot be entered, postfix says so, once for each shell, and neither shell runs: the data
+ * directory stays too.
  */
 final class InstanceDestroyer {
     static final List<String> QUEUE_SUBDIRECTORIES = List.of("active", "bounce", "corrupt", "defer", "deferred",
@@ -31,24 +36,75 @@ final class InstanceDestroyer {
 
     private final ChangePlan plan;
     private final Host host;
+    private final String helperTag;
+    private final List<String> postfixNotice;
 
-    private InstanceDestroyer(ChangePlan plan) {
+    private InstanceDestroyer(ChangePlan plan, String helperTag, List<String> postfixNotice) {
         this.plan = plan;
         this.host = plan.host();
+        this.helperTag = helperTag;
+        this.postfixNotice = postfixNotice;
     }
 
-    static void plan(ChangePlan plan, Instance target) {
-        new InstanceDestroyer(plan).add(target);
+    /**
+     * Adds the removals to the plan; what stays is reported under the helper script's tag.
+     * {@code postfixNotice} is what postfix(1) says when it starts for the instance.
+     */
+    static void plan(ChangePlan plan, Instance target, String helperTag, List<String> postfixNotice) {
+        new InstanceDestroyer(plan, helperTag, postfixNotice).add(target);
     }
 
     private void add(Instance target) {
         String queue = target.queueDirectory();
         String config = target.configDirectory();
-        plan.cleanup(new QueueSubdirectories(queue));
-        plan.cleanup(new EmptyDirectory(target.dataDirectory(), Set.of()));
-        plan.cleanup(new EmptyDirectory(queue, Set.copyOf(QUEUE_SUBDIRECTORIES)));
+        String unreachable = whyNotEnterable(queue);
+        plan.cleanup(new PostfixStarts(queue, unreachable));
+        if (unreachable == null) plan.cleanup(new QueueSubdirectories(queue));
+        plan.cleanup(new PostfixStarts(queue, unreachable));
+        if (unreachable == null) {
+            plan.cleanup(new EmptyDirectory(target.dataDirectory(), Set.of()));
+            plan.cleanup(new EmptyDirectory(queue, Set.copyOf(QUEUE_SUBDIRECTORIES)));
+        }
         plan.cleanup(new ConfigFiles(List.of(config + "/master.cf", config + "/main.cf")));
         plan.cleanup(new EmptyDirectory(config, Set.of("main.cf", "master.cf")));
+    }
+
+    /** Why chdir(2) to the directory would fail (strerror), or null when it would not. */
+    private String whyNotEnterable(String directory) {
+        Path real = host.path(directory);
+        try {
+            if (Files.readAttributes(real, BasicFileAttributes.class).isDirectory()) return null;
+            return "Not a directory";
+        } catch (IOException e) {
+            return Errno.text(e);
+        }
+    }
+
+    /**
+     * postfix(1) starting a removal shell in the queue directory: its notice, and its complaint
+     * when it cannot chdir there (then the shell does not run).
+     */
+    private final class PostfixStarts implements ChangePlan.Cleanup {
+        private final String queue;
+        /** Why chdir fails, or null. */
+        private final String unreachable;
+
+        PostfixStarts(String queue, String unreachable) {
+            this.queue = queue;
+            this.unreachable = unreachable;
+        }
+
+        @Override
+        public void preview(StringBuilder out) {
+            if (unreachable != null)
+                out.append("# chdir ").append(queue).append(" would fail (").append(unreachable).append(")\n");
+        }
+
+        @Override
+        public void run() {
+            for (String line : postfixNotice) Msg.commandLine("postfix", line);
+            if (unreachable != null) Msg.commandLine("postfix", "fatal: chdir(" + queue + "): " + unreachable);
+        }
     }
 
     /** rmdir of each known subdirectory name, relative to the (opened) queue directory. */
@@ -62,7 +118,6 @@ final class InstanceDestroyer {
         @Override
         public void preview(StringBuilder out) {
             Path directory = host.path(queue);
-            if (!Files.isDirectory(directory)) return;
             for (String name : QUEUE_SUBDIRECTORIES) {
                 Path sub = directory.resolve(name);
                 boolean removable = Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS) && isEmpty(sub);
@@ -72,9 +127,7 @@ final class InstanceDestroyer {
 
         @Override
         public void run() {
-            Path directory = host.path(queue);
-            if (!Files.isDirectory(directory)) return;
-            try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(host.path(queue))) {
                 if (stream instanceof SecureDirectoryStream<Path> secure) {
                     for (String name : QUEUE_SUBDIRECTORIES) removeRelative(secure, name);
                     return;
@@ -83,28 +136,22 @@ final class InstanceDestroyer {
                 Msg.warn(queue + ": cannot open: " + Errno.text(e));
                 return;
             }
-            for (String name : QUEUE_SUBDIRECTORIES) removeByPath(queue + "/" + name);
+            for (String name : QUEUE_SUBDIRECTORIES) removeByPath(queue + "/" + name, name, queue + "/" + name);
         }
 
         /** unlinkat(dirfd, name, AT_REMOVEDIR) after an lstat relative to the same directory. */
         private void removeRelative(SecureDirectoryStream<Path> directory, String name) {
             Path relative = Path.of(name);
-            BasicFileAttributes attributes;
             try {
-                attributes = directory.getFileAttributeView(relative, BasicFileAttributeView.class,
+                BasicFileAttributes attributes = directory.getFileAttributeView(relative, BasicFileAttributeView.class,
                         LinkOption.NOFOLLOW_LINKS).readAttributes();
-            } catch (IOException e) {
-                Msg.warn(queue + "/" + name + ADVICE);
-                return;
-            }
-            if (!attributes.isDirectory()) {
-                Msg.warn(queue + "/" + name + ADVICE);
-                return;
-            }
-            try {
+                if (!attributes.isDirectory()) {
+                    leftBehind(name, queue + "/" + name, "Not a directory");
+                    return;
+                }
                 directory.deleteDirectory(relative);
             } catch (IOException e) {
-                Msg.warn(queue + "/" + name + ADVICE);
+                leftBehind(name, queue + "/" + name, Errno.text(e));
             }
         }
     }
@@ -141,7 +188,7 @@ final class InstanceDestroyer {
 
         @Override
         public void run() {
-            removeByPath(path);
+            removeByPath(path, path, path);
         }
     }
 
@@ -179,19 +226,28 @@ final class InstanceDestroyer {
         }
     }
 
-    /** rmdir by path, refusing links: rmdir(2) of a link fails with ENOTDIR, and so do we. */
-    private void removeByPath(String path) {
+    /**
+     * rmdir by path, refusing links: rmdir(2) of a link fails with ENOTDIR, and so do we.
+     * {@code operand} is the name rmdir was given, {@code shown} the one the warning names.
+     */
+    private void removeByPath(String path, String operand, String shown) {
         Path real = host.path(path);
         try {
             BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!attributes.isDirectory()) {
-                Msg.warn(path + ADVICE);
+                leftBehind(operand, shown, "Not a directory");
                 return;
             }
             Files.delete(real);
         } catch (IOException e) {
-            Msg.warn(path + ADVICE);
+            leftBehind(operand, shown, Errno.text(e));
         }
+    }
+
+    /** rmdir(1)'s complaint, then the helper script's warning. */
+    private void leftBehind(String operand, String shown, String reason) {
+        Msg.commandLine("rmdir", "failed to remove '" + operand + "': " + reason);
+        Msg.said(helperTag, "warning", shown + ADVICE);
     }
 
     private static String rmdirLine(String path, boolean removable) {

@@ -130,15 +130,19 @@ final class InstanceRegistry {
 
     /**
      * Reads one secondary's queue/data directories, name, group and enable flag from its main.cf.
-     * As in the C program, where postconf fails: what went wrong is a warning, and the fatal
-     * error says that the parameters could not be obtained.
+     * As in the C program, which has the primary's {@code $command_directory/postconf} read
+     * them: first what went wrong (a file that postconf cannot read, in postconf's words; else
+     * a warning of ours), then the fatal error that the parameters could not be obtained.
      */
     static Instance loadSecondary(Primary primary, Host host, String configDirectory, ParamDefaults defaults) {
         Settings settings;
         try {
             settings = Settings.read(primary, host, configDirectory, defaults);
-        } catch (Fatal unreadable) {
-            Msg.warn(unreadable.getMessage());
+        } catch (MainCf.Unreadable unreadable) {
+            Msg.commandLine(primary.value("command_directory") + "/postconf", "fatal: " + unreadable.getMessage());
+            throw new Fatal("Failed to obtain all required " + configDirectory + "/main.cf parameters");
+        } catch (Fatal unusable) {
+            Msg.warn(unusable.getMessage());
             throw new Fatal("Failed to obtain all required " + configDirectory + "/main.cf parameters");
         }
         return settings.instance();

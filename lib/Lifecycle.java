@@ -21,9 +21,11 @@ import java.util.stream.Collectors;
  * <li>The whole action, from reading the primary main.cf and the instance list to the last
  * change, holds {@link ConfigLock}, so concurrent actions cannot lose each other's instances.
  * <li>{@code -n}/{@code --dry-run} shows the plan as a unified diff and changes nothing.
- * <li>The helper script's refusals ("run 'postmulti -e init' first") come out as
- * {@code postmulti: fatal: ...}, where the real program shows {@code postfix/postmulti-script: fatal: ...}.
  * </ul>
+ *
+ * <p>What the helper script and the commands it runs would say, we say in their words and
+ * under their names ({@code postfix/postmulti-script: fatal: ...}, {@code mkdir: cannot
+ * create directory ...}), as users of the C program see them on a terminal.
  *
  * <p>The wrapper that {@code -e init} writes is the C program's
  * {@code ${command_directory}/postmulti -p --}, also for an alternate primary ({@code -c DIR}):
@@ -139,14 +141,14 @@ final class Lifecycle {
     private void installNewFiles(Instance added, NameAssignment.Outcome outcome) {
         String directory = added.configDirectory();
         if (action != EditAction.CREATE) {
-            if (!isFile(directory + "/main.cf")) throw new Fatal("'" + directory + "' lacks a main.cf file");
-            if (!isFile(directory + "/master.cf")) throw new Fatal("'" + directory + "' lacks a master.cf file");
+            if (!isFile(directory + "/main.cf")) throw helperFatal("'" + directory + "' lacks a main.cf file");
+            if (!isFile(directory + "/master.cf")) throw helperFatal("'" + directory + "' lacks a master.cf file");
         }
         String meta = primary.value("meta_directory");
         String mainProto = meta + "/main.cf.proto";
         String masterProto = meta + "/master.cf.proto";
-        if (!isFile(mainProto)) throw new Fatal("Missing main.cf prototype: " + mainProto);
-        if (!isFile(masterProto)) throw new Fatal("Missing master.cf prototype: " + masterProto);
+        if (!isFile(mainProto)) throw helperFatal("Missing main.cf prototype: " + mainProto);
+        if (!isFile(masterProto)) throw helperFatal("Missing master.cf prototype: " + masterProto);
 
         plan.makeDirectories(directory, 0755);
         plan.makeDirectories(added.queueDirectory(), 0755);
@@ -202,11 +204,15 @@ final class Lifecycle {
             updateDirectoryLists(secondaries, directory, true);
             return;
         }
-        if (!isFile(directory + "/main.cf")) throw new Fatal(directory + "/main.cf file not found");
+        if (!isFile(directory + "/main.cf")) throw helperFatal(directory + "/main.cf file not found");
         DestroyGuard.requireOwnDirectories(host, target, registry.all());
         requireStopped(target);
         updateDirectoryLists(secondaries, directory, false);
-        InstanceDestroyer.plan(plan, target);
+        Parameters settings = new Parameters(MainCf.parse(directory + "/main.cf", plan.readIfFile(directory + "/main.cf")),
+                directory, defaults);
+        // Offline (--root) no postfix starts, and none has anything to say.
+        List<String> postfixNotice = host.offline() ? List.of() : PostfixControl.compatibilityNotice(settings);
+        InstanceDestroyer.plan(plan, target, control.helperTag(), postfixNotice);
     }
 
     private void enable(boolean on) {
@@ -251,13 +257,18 @@ final class Lifecycle {
     /** The helper script's first check for every action but init. */
     private void requireInit() {
         if (primary.value("multi_instance_wrapper").isEmpty())
-            throw new Fatal("multi_instance_wrapper is empty, run 'postmulti -e init' first.");
+            throw helperFatal("multi_instance_wrapper is empty, run 'postmulti -e init' first.");
         if (!primary.value("multi_instance_enable").equals("yes"))
-            throw new Fatal("multi_instance_enable!=yes, run 'postmulti -e init' first.");
+            throw helperFatal("multi_instance_enable!=yes, run 'postmulti -e init' first.");
     }
 
     private void requireStopped(Instance target) {
-        if (control.running(target)) throw new Fatal("Instance '" + target.configDirectory() + "' is not stopped");
+        if (control.running(target)) throw helperFatal("Instance '" + target.configDirectory() + "' is not stopped");
+    }
+
+    /** A refusal that the C program leaves to its helper script, in the helper's voice. */
+    private Fatal helperFatal(String message) {
+        return Fatal.fromHelper(control.helperTag(), message);
     }
 
     // ----------------------------------------------------------------- the helper script's edits

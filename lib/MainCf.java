@@ -48,6 +48,17 @@ final class MainCf {
     }
 
     /** A logical line's text and the physical line it started on (1-based). */
+    /**
+     * A main.cf that cannot be opened, read or parsed: postconf fails on it with the same
+     * message. (A bound of our own, or an expansion error, is a plain {@link Fatal}: postconf
+     * words those differently, or not at all.)
+     */
+    static final class Unreadable extends Fatal {
+        Unreadable(String message) {
+            super(message);
+        }
+    }
+
     private record LogicalLine(String text, int firstLine) {
     }
 
@@ -89,9 +100,9 @@ final class MainCf {
                 throw new Fatal(name + ": file too large (more than " + MAX_BYTES + " bytes)");
             return content;
         } catch (NoSuchFileException | AccessDeniedException e) {
-            throw new Fatal("open " + name + ": " + Errno.text(e));
+            throw new Unreadable("open " + name + ": " + Errno.text(e));
         } catch (IOException e) {
-            throw new Fatal("read " + name + ": " + Errno.text(e));
+            throw new Unreadable("read " + name + ": " + Errno.text(e));
         }
     }
 
@@ -160,7 +171,7 @@ final class MainCf {
             Setting setting = splitNameValue(untilNul(line.text()));
             return new Definition(setting.name(), setting.value(), line.firstLine());
         } catch (Fatal malformed) {
-            throw new Fatal(displayName + ", line " + line.firstLine() + ": " + malformed.getMessage());
+            throw new Unreadable(displayName + ", line " + line.firstLine() + ": " + malformed.getMessage());
         }
     }
 

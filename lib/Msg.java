@@ -6,12 +6,16 @@ import java.io.PrintStream;
  * terminal, we always write them; like it, we also send them to the mail log ({@link Syslog})
  * once the primary's main.cf is known. Control characters (a newline or NUL in a hostile
  * instance name, say) are shown as '?', as Postfix's msg(3) does, so one message is one line.
+ *
+ * <p>Life-cycle actions also speak for the C program's helper script and the commands it runs
+ * ({@link #said}, {@link #commandLine}): we do their work, so we say what they would.
  */
 final class Msg {
     static final String PROGRAM = "postmulti";
     private static PrintStream err = System.err;
     private static Syslog syslog;
     private static int verbose;
+    private static boolean utf8;
 
     private Msg() {
     }
@@ -23,6 +27,15 @@ final class Msg {
     /** Also send warnings, errors and fatal errors to the mail log; null: stderr only. */
     static void logTo(Syslog sink) {
         syslog = sink;
+    }
+
+    /**
+     * Whether UTF-8 counts as printable: Postfix programs show it as it is when the primary
+     * main.cf has smtputf8_enable = yes (the default since compatibility level 1), else every
+     * byte above 126 as '?'.
+     */
+    static void allowUtf8(boolean on) {
+        utf8 = on;
     }
 
     static void setVerbose(int level) {
@@ -74,13 +87,57 @@ final class Msg {
         return new Fatal(text);
     }
 
+    /**
+     * A diagnostic of the life-cycle helper script, whose work we do: {@code <tag>: <level>: text}
+     * on stderr and in the mail log under that tag, as its postlog(1) calls show and log them.
+     */
+    static void said(String tag, String level, String text) {
+        print(tag, level + ": " + text);
+        if (syslog != null) syslog.send(tag, level, printable(text));
+    }
+
+    /** The complaint of a command the helper script runs, as that command prints it (never logged). */
+    static void commandLine(String command, String text) {
+        print(command, text);
+    }
+
     private static void diagnostic(String level, String text) {
         line(level + ": " + text);
-        if (syslog != null) syslog.send(level, MainCf.printable(text));
+        if (syslog != null) syslog.send(level, printable(text));
     }
 
     private static void line(String text) {
-        err.println(PROGRAM + ": " + MainCf.printable(text));
+        print(PROGRAM, text);
+    }
+
+    private static void print(String program, String text) {
+        err.println(printable(program) + ": " + printable(text));
         err.flush();
+    }
+
+    /**
+     * Postfix's printable() over a byte string: printable ASCII stays, and with UTF-8 allowed
+     * so does a lead byte (194 to 254) that has continuation bytes after it, with all of them;
+     * any other byte becomes '?'.
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                out.append(c);
+            } else if (utf8 && c >= 194 && c <= 254 && i + 1 < n && isContinuation(text.charAt(i + 1))) {
+                out.append(c);
+                while (i + 1 < n && isContinuation(text.charAt(i + 1))) out.append(text.charAt(++i));
+            } else {
+                out.append('?');
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isContinuation(char c) {
+        return c >= 128 && c < 192;
     }
 }

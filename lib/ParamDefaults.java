@@ -61,6 +61,8 @@ final class ParamDefaults {
                     "MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ XAUTHORITY DISPLAY LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME"),
             Map.entry("syslog_name", "${multi_instance_name?{$multi_instance_name}:{postfix}}"),
             Map.entry("syslog_facility", "mail"),
+            Map.entry("compatibility_level", "0"),
+            Map.entry("smtputf8_enable", "${{$compatibility_level} <level {1} ? {no} : {yes}}"),
             Map.entry("mail_name", "Postfix"),
             Map.entry("mail_version", "3.7.11"));
 

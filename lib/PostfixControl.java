@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +19,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Where there is no such postfix (a test tree whose command_directory holds no Postfix), the
  * step is skipped with a warning: the helper script would find some other postfix on PATH,
  * which is worse (it would work on the host's own Postfix with the tree's settings).
+ *
+ * <p>Also what that environment implies without running anything: the helper script's log tag,
+ * and the notice postfix(1) prints when the script starts it for an instance.
  */
 final class PostfixControl {
     /** sys_defs.h ROOT_PATH on Linux, used when PATH is unset or empty. */
     static final String ROOT_PATH = "/bin:/usr/bin:/sbin:/usr/sbin";
     private static final long STATUS_TIMEOUT_SECONDS = 120;
+    private static final String CURRENT_COMPATIBILITY_LEVEL = "3.6";
 
     private final Primary primary;
     private final Host host;
@@ -92,6 +97,26 @@ final class PostfixControl {
         }
     }
 
+    /**
+     * What postfix(1) says each time it starts for an instance below compatibility level 3.6,
+     * the last level that changed defaults (Postfix 3.6 and later advise it); nothing for
+     * others, and nothing where the level cannot be read (postfix would stop on that instead).
+     */
+    static List<String> compatibilityNotice(Parameters instance) {
+        String legacy;
+        try {
+            legacy = Expander.expand("${{$compatibility_level} <level {" + CURRENT_COMPATIBILITY_LEVEL + "} ? {yes}}",
+                    instance::raw);
+        } catch (Expander.MacroError malformed) {
+            return List.of();
+        }
+        if (!legacy.equals("yes")) return List.of();
+        return List.of("Postfix is using backwards-compatible default settings",
+                "See http://www.postfix.org/COMPATIBILITY_README.html for details",
+                "To disable backwards compatibility use \"postconf compatibility_level=" + CURRENT_COMPATIBILITY_LEVEL
+                        + "\" and \"postfix reload\"");
+    }
+
     /** The helper script's environment (OS strings). */
     Map<String, String> helperEnvironment(Instance target) {
         Map<String, String> child = cleanEnvironment();
@@ -106,8 +131,24 @@ final class PostfixControl {
         return child;
     }
 
-    /** clean_env(3): only the variables named in import_environment survive; name=value ones are set. */
+    /**
+     * The helper script's log tag, {@code $MAIL_LOGTAG/postmulti-script}: the C program exports
+     * the primary's syslog_name as MAIL_LOGTAG, and the helper sees it if import_environment
+     * lets it through (else the tag is just {@code /postmulti-script}).
+     */
+    String helperTag() {
+        String logTag = cleanEnvironment().get("MAIL_LOGTAG");
+        return (logTag == null ? "" : Host.fromOs(logTag)) + "/postmulti-script";
+    }
+
+    /**
+     * clean_env(3) of the C program's environment: only the variables named in
+     * import_environment survive; name=value ones are set. Like every Postfix program, the C
+     * program has exported its syslog_name as MAIL_LOGTAG before.
+     */
     private Map<String, String> cleanEnvironment() {
+        Map<String, String> environment = new HashMap<>(this.environment);
+        environment.put("MAIL_LOGTAG", Host.toOs(primary.value("syslog_name")));
         Map<String, String> kept = new LinkedHashMap<>();
         List<String> assignments = new ArrayList<>();
         for (String element : Primary.split(primary.value("import_environment"))) {

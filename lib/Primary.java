@@ -75,6 +75,11 @@ final class Primary {
         MainCfChecks.check(parameters);
     }
 
+    /** smtputf8_enable: whether Postfix programs show UTF-8 in their messages as it is. */
+    boolean utf8Enabled() {
+        return MainCfChecks.bool(parameters, "smtputf8_enable");
+    }
+
     /** Postfix's list syntax: elements separated by commas and/or white space. */
     static List<String> split(String list) {
         String trimmed = list.strip().replaceAll("^[,\\s]+", "");

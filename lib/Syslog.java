@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
  * every message through syslog, and shows them on stderr only on a terminal): through the
  * primary's {@code $command_directory/postlog}, so that the record lands where Postfix's own do
  * (syslog or maillog_file), tagged {@code <syslog_name>/postmulti} like the C program's,
- * {@code postfix/postmulti} by default. Informational lines are not copied: postlog is a process
- * per message, and only diagnostics are worth one.
+ * {@code postfix/postmulti} by default; what the life-cycle helper script would say goes under its
+ * tag ({@code postfix/postmulti-script}), as its own postlog calls log it. Informational lines are
+ * not copied: postlog is a process per message, and only diagnostics are worth one.
  *
  * <p>Without a postlog there (a test tree, a host without Postfix) nothing is logged. Warnings
  * and errors wait for postlog (at most {@link #WAIT_SECONDS}), so records keep their order.
@@ -28,9 +29,11 @@ final class Syslog {
     private static final List<String> DETACH = List.of("/bin/sh", "-c", "\"$@\" &", "sh");
 
     private final List<String> command;
+    private final String tag;
 
-    private Syslog(List<String> command) {
+    private Syslog(List<String> command, String tag) {
         this.command = command;
+        this.tag = tag;
     }
 
     /** The primary's postlog, or null when there is none to run. */
@@ -43,8 +46,7 @@ final class Syslog {
             command.add("-c");
             command.add(Host.toOs(primary.configDirectory()));
         }
-        command.addAll(List.of("-t", Host.toOs(tag(primary))));
-        return new Syslog(List.copyOf(command));
+        return new Syslog(List.copyOf(command), tag(primary));
     }
 
     /** mail_task(): syslog_name, then the program name. */
@@ -57,11 +59,16 @@ final class Syslog {
         }
     }
 
-    /** One record; level is "warning", "error" or "fatal". Failures to log are ignored. */
+    /** One record of ours; level is "warning", "error" or "fatal". Failures to log are ignored. */
     void send(String level, String text) {
+        send(tag, level, text);
+    }
+
+    /** One record under another tag (the life-cycle helper script's). */
+    void send(String tag, String level, String text) {
         List<String> argv = new ArrayList<>(level.equals("fatal") ? DETACH : List.of());
         argv.addAll(command);
-        argv.addAll(List.of("-p", level.equals("warning") ? "warn" : level, "--", Host.toOs(text)));
+        argv.addAll(List.of("-t", Host.toOs(tag), "-p", level.equals("warning") ? "warn" : level, "--", Host.toOs(text)));
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -42,6 +42,13 @@ class LifecycleTest {
         assertEquals("", run.out());
     }
 
+    /** A refusal the C program leaves to its helper script, shown under the helper's log tag. */
+    private static void assertHelperFatal(String text, FixtureTree.Run run) {
+        assertEquals(1, run.status(), run.both());
+        assertEquals("postfix/postmulti-script: fatal: " + text + "\n", run.err());
+        assertEquals("", run.out());
+    }
+
     /** The tree is as it was (no lock file left either), but for the fake postfix's log. */
     private void assertUnchanged(Map<String, String> before) {
         Map<String, String> after = tree.snapshot();
@@ -102,18 +109,18 @@ class LifecycleTest {
         tree.appendPrimary("multi_instance_directories = " + secondary + "\n");
         Map<String, String> before = tree.snapshot();
         String empty = "multi_instance_wrapper is empty, run 'postmulti -e init' first.";
-        assertFatal(empty, tree.run("-I", "postfix-c", "-e", "create"));
-        assertFatal(empty, tree.run("-I", "postfix-b", "-e", "import"));
-        assertFatal(empty, tree.run("-i", "postfix-a", "-e", "destroy"));
-        assertFatal(empty, tree.run("-i", "postfix-a", "-e", "deport"));
-        assertFatal(empty, tree.run("-i", "postfix-a", "-e", "enable"));
-        assertFatal(empty, tree.run("-i", "postfix-a", "-e", "disable"));
-        assertFatal(empty, tree.run("-i", "postfix-a", "-I", "postfix-c", "-e", "assign"));
+        assertHelperFatal(empty, tree.run("-I", "postfix-c", "-e", "create"));
+        assertHelperFatal(empty, tree.run("-I", "postfix-b", "-e", "import"));
+        assertHelperFatal(empty, tree.run("-i", "postfix-a", "-e", "destroy"));
+        assertHelperFatal(empty, tree.run("-i", "postfix-a", "-e", "deport"));
+        assertHelperFatal(empty, tree.run("-i", "postfix-a", "-e", "enable"));
+        assertHelperFatal(empty, tree.run("-i", "postfix-a", "-e", "disable"));
+        assertHelperFatal(empty, tree.run("-i", "postfix-a", "-I", "postfix-c", "-e", "assign"));
         tree.appendPrimary("multi_instance_wrapper = ${command_directory}/postmulti -p --\n");
         String disabled = "multi_instance_enable!=yes, run 'postmulti -e init' first.";
-        assertFatal(disabled, tree.run("-i", "postfix-a", "-e", "enable"));
+        assertHelperFatal(disabled, tree.run("-i", "postfix-a", "-e", "enable"));
         tree.appendPrimary("multi_instance_enable = YES\n");
-        assertFatal(disabled, tree.run("-i", "postfix-a", "-e", "enable"));
+        assertHelperFatal(disabled, tree.run("-i", "postfix-a", "-e", "enable"));
         // An assignment that changes nothing ends before the helper's check, as in the C program.
         FixtureTree.Run noChange = tree.run("-i", "postfix-a", "-I", "postfix-a", "-e", "assign");
         assertEquals(0, noChange.status(), noChange.err());
@@ -359,9 +366,9 @@ class LifecycleTest {
         initialized("");
         Files.delete(tree.meta().resolve("master.cf.proto"));
         Map<String, String> before = tree.snapshot();
-        assertFatal("Missing master.cf prototype: " + tree.meta() + "/master.cf.proto", tree.run("-I", "postfix-a", "-e", "create"));
+        assertHelperFatal("Missing master.cf prototype: " + tree.meta() + "/master.cf.proto", tree.run("-I", "postfix-a", "-e", "create"));
         Files.delete(tree.meta().resolve("main.cf.proto"));
-        assertFatal("Missing main.cf prototype: " + tree.meta() + "/main.cf.proto", tree.run("-I", "postfix-a", "-e", "create"));
+        assertHelperFatal("Missing main.cf prototype: " + tree.meta() + "/main.cf.proto", tree.run("-I", "postfix-a", "-e", "create"));
         Map<String, String> after = tree.snapshot();
         after.keySet().removeIf(k -> k.contains("proto"));
         before.keySet().removeIf(k -> k.contains("proto"));
@@ -447,7 +454,7 @@ class LifecycleTest {
         initialized("");
         FixtureTree.Run missing = tree.run("-I", "postfix-none", "-e", "import");
         assertEquals(1, missing.status());
-        assertEquals("postmulti: warning: open " + tree.etc("postfix-none") + "/main.cf: No such file or directory\n"
+        assertEquals(tree.path("usr/sbin") + "/postconf: fatal: open " + tree.etc("postfix-none") + "/main.cf: No such file or directory\n"
                 + "postmulti: fatal: Failed to obtain all required " + tree.etc("postfix-none") + "/main.cf parameters\n",
                 missing.err());
         String dir = tree.secondary("postfix-m", "postfix-m", null, false, "");
@@ -456,7 +463,7 @@ class LifecycleTest {
         assertEquals(1, noMaster.status());
         // Reading the instance, the C program's postconf complains first, as ours does in its name.
         assertEquals(tree.path("usr/sbin") + "/postconf: warning: open " + dir + "/master.cf: No such file or directory\n"
-                + "postmulti: fatal: '" + dir + "' lacks a master.cf file\n", noMaster.err());
+                + "postfix/postmulti-script: fatal: '" + dir + "' lacks a master.cf file\n", noMaster.err());
         tree.secondary("postfix-q", null, null, false, "");
         FixtureTree.write(Path.of(tree.etc("postfix-q"), "main.cf"),
                 "queue_directory = " + tree.path("var/spool/postfix") + "\ndata_directory = /d\n");
@@ -516,8 +523,8 @@ class LifecycleTest {
             assertFatal("Cannot remove enabled instances", tree.run("-i", "on", "-e", action));
         }
         tree.running(tree.etc("postfix-a"));
-        assertFatal("Instance '" + tree.etc("postfix-a") + "' is not stopped", tree.run("-i", "postfix-a", "-e", "deport"));
-        assertFatal("Instance '" + tree.etc("postfix-a") + "' is not stopped", tree.run("-i", "a", "-e", "destroy"));
+        assertHelperFatal("Instance '" + tree.etc("postfix-a") + "' is not stopped", tree.run("-i", "postfix-a", "-e", "deport"));
+        assertHelperFatal("Instance '" + tree.etc("postfix-a") + "' is not stopped", tree.run("-i", "a", "-e", "destroy"));
         Map<String, String> after = tree.snapshot();
         before.keySet().removeIf(k -> k.equals("postfix.log") || k.equals("running"));
         after.keySet().removeIf(k -> k.equals("postfix.log") || k.equals("running"));
@@ -553,11 +560,14 @@ class LifecycleTest {
         FixtureTree.Run run = tree.run("-i", "postfix-a", "-e", "destroy");
         assertEquals(0, run.status());
         String advice = ": please verify contents and remove by hand\n";
-        assertEquals("postmulti: warning: " + tree.spool("postfix-a") + "/deferred" + advice
-                + "postmulti: warning: " + tree.spool("postfix-a") + "/hold" + advice
-                + "postmulti: warning: " + tree.lib("postfix-a") + advice
-                + "postmulti: warning: " + tree.spool("postfix-a") + advice
-                + "postmulti: warning: " + tree.etc("postfix-a") + advice, run.err());
+        String notEmpty = "': Directory not empty\n";
+        String warning = "postfix/postmulti-script: warning: ";
+        assertEquals("rmdir: failed to remove 'deferred" + notEmpty + warning + tree.spool("postfix-a") + "/deferred" + advice
+                + "rmdir: failed to remove 'hold" + notEmpty + warning + tree.spool("postfix-a") + "/hold" + advice
+                + "rmdir: failed to remove '" + tree.lib("postfix-a") + notEmpty + warning + tree.lib("postfix-a") + advice
+                + "rmdir: failed to remove '" + tree.spool("postfix-a") + notEmpty + warning + tree.spool("postfix-a") + advice
+                + "rmdir: failed to remove '" + tree.etc("postfix-a") + notEmpty + warning + tree.etc("postfix-a") + advice,
+                run.err());
         assertTrue(Files.exists(Path.of(tree.spool("postfix-a"), "deferred/1/2/message")));
         assertTrue(Files.exists(Path.of(tree.spool("postfix-a"), "hold/message")));
         assertFalse(Files.exists(Path.of(tree.spool("postfix-a"), "active")));
@@ -608,7 +618,7 @@ class LifecycleTest {
         assertEquals("no", FixtureTree.setting(tree.mainCf(tree.etc("postfix-a")), "multi_instance_enable"));
         assertEquals(0, tree.run("-i", "-", "-e", "disable").status());
         assertEquals("no", FixtureTree.setting(tree.primaryMainCf(), "multi_instance_enable"));
-        assertFatal("multi_instance_enable!=yes, run 'postmulti -e init' first.", tree.run("-i", "-", "-e", "enable"));
+        assertHelperFatal("multi_instance_enable!=yes, run 'postmulti -e init' first.", tree.run("-i", "-", "-e", "enable"));
         assertFatal("Select an instance via '-i name'", tree.run("-e", "enable"));
         assertFatal("No instance named postfix-b", tree.run("-i", "postfix-b", "-e", "disable"));
     }

@@ -73,9 +73,20 @@ class SyslogTest {
         assertEquals("postmulti: error: " + problem + "\n", run.err());
         assertEquals(List.of(head() + "[-p][error][--][" + problem + "]"), calls(1));
 
+        // Life-cycle actions stop there; why is postconf's complaint on stderr, which postconf would log itself.
         tree.run("-i", "-", "-e", "enable");
-        assertEquals(head() + "[-p][warn][--][open " + tree.etc("postfix-gone") + "/main.cf: No such file or directory]",
-                calls(3).get(1));
+        assertEquals(head() + "[-p][fatal][--][Failed to obtain all required " + tree.etc("postfix-gone") + "/main.cf parameters]",
+                calls(2).get(1));
+    }
+
+    @Test
+    void theHelperScriptsMessagesAreLoggedUnderItsTag() throws InterruptedException {
+        FixtureTree.write(tree.primary.resolve("main.cf"),
+                tree.primaryMainCf().replace("multi_instance_enable = yes", "multi_instance_enable = no"));
+        FixtureTree.Run run = tree.run("-I", "postfix-a", "-e", "create");
+        String text = "multi_instance_enable!=yes, run 'postmulti -e init' first.";
+        assertEquals("postfix/postmulti-script: fatal: " + text + "\n", run.err());
+        assertEquals(List.of("[-c][" + tree.primary + "][-t][postfix/postmulti-script][-p][fatal][--][" + text + "]"), calls(1));
     }
 
     @Test
