@@ -22,7 +22,7 @@ echo "fuzz-maincf: seed $seed; $cases differential cases, $((cases * 10)) per pr
 start=$(date +%s)
 status=0
 run() {
-    POSTMULTI_FUZZ_SEED=$seed POSTMULTI_FUZZ_CASES=$1 ./jbang tests/run.java "${@:2}" </dev/null 2>&1 | tee -a "$log"
+    POSTMULTI_FUZZ_SEED=$seed POSTMULTI_FUZZ_CASES=$1 POSTMULTI_TEST_TIMEOUT="${POSTMULTI_TEST_TIMEOUT:-24 h}" ./jbang tests/run.java "${@:2}" </dev/null 2>&1 | tee -a "$log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 }
 run "$cases" MainCfFuzzTest#editsAndExpansionsMatchPostconf

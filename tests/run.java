@@ -103,8 +103,10 @@ class run {
         if (!selectors.isEmpty()) {
             LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                     .selectors(selectors)
-                    // A hung test (say, a child waiting on a terminal) must not hang CI.
-                    .configurationParameter("junit.jupiter.execution.timeout.default", "5 m")
+                    // A hung test (say, a child waiting on a terminal) must not hang CI; long
+                    // runs (bench/fuzz-maincf.sh) set their own limit.
+                    .configurationParameter("junit.jupiter.execution.timeout.default",
+                            Optional.ofNullable(System.getenv("POSTMULTI_TEST_TIMEOUT")).orElse("5 m"))
                     .build();
             LauncherFactory.create().execute(request, summary);
         }
