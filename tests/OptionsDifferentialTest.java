@@ -109,7 +109,7 @@ class OptionsDifferentialTest {
         assertEquals(1, ours.status());
         assertEquals("postmulti: fatal: open " + fixture.root + "/main.cf: No such file or directory\n", ours.err());
         compareMailConfig(fixture.root.toString(), ours);
-        Fixture.write(fixture.root.resolve("var/main.cf"), "");
+        TestFiles.write(fixture.root.resolve("var/main.cf"), "");
         ours = Tool.run(Map.of("MAIL_CONFIG", fixture.root.resolve("var").toString()), null, "-c", fixture.primary.toString(), "-l");
         assertEquals(1, ours.status());
         assertEquals("postmulti: fatal: Non-default configuration directory: MAIL_CONFIG=" + fixture.root.resolve("var") + "\n", ours.err());
