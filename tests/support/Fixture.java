@@ -88,11 +88,7 @@ final class Fixture implements AutoCloseable {
 
     /** Our tool with this tree as primary: {@code -c <primary> args...}. */
     Tool.Result ours(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = primary.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return Tool.run(all);
+        return Tool.run(Tool.withConfigDirectory(primary, args));
     }
 
     /** The real C postmulti with this tree bound on /etc/postfix. */

@@ -238,11 +238,7 @@ final class FixtureTree implements AutoCloseable {
     }
 
     String[] withPrimary(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = primary.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return all;
+        return Tool.withConfigDirectory(primary, args);
     }
 
     // ----------------------------------------------------------------- looking at the tree
