@@ -34,8 +34,8 @@ class DamagedSecondaryTest {
         tree = FixtureTree.initialized("");
         StringBuilder list = new StringBuilder(tree.secondary("postfix-a", "postfix-a", "g", true, ""));
         damagedMainCfs.forEach((dir, text) -> {
-            FixtureTree.write(tree.root.resolve("etc").resolve(dir).resolve("main.cf"), text);
-            FixtureTree.write(tree.root.resolve("etc").resolve(dir).resolve("master.cf"), "");
+            TestFiles.write(tree.root.resolve("etc").resolve(dir).resolve("main.cf"), text);
+            TestFiles.write(tree.root.resolve("etc").resolve(dir).resolve("master.cf"), "");
             list.append(' ').append(tree.etc(dir));
         });
         list.append(' ').append(tree.secondary("postfix-z", "postfix-z", "g", false, ""));
@@ -111,7 +111,7 @@ class DamagedSecondaryTest {
         FixtureTree.Run run = tree.run("-x", "sh", "-c", "echo \"$config_directory\" >> " + marks);
         assertEquals(1, run.status());
         assertEquals(List.of(tree.primary.toString(), tree.etc("postfix-a"), tree.etc("postfix-z")),
-                FixtureTree.read(marks).lines().toList());
+                TestFiles.read(marks).lines().toList());
     }
 
     @Test
@@ -147,9 +147,9 @@ class DamagedSecondaryTest {
         tree = FixtureTree.initialized("");
         String a = tree.secondary("postfix-a", "postfix-a", null, true, "");
         String thief = tree.etc("thief");
-        FixtureTree.write(tree.root.resolve("etc/thief/main.cf"), "multi_instance_name = postfix-b\nqueue_directory = "
+        TestFiles.write(tree.root.resolve("etc/thief/main.cf"), "multi_instance_name = postfix-b\nqueue_directory = "
                 + tree.spool("postfix-a") + "\ndata_directory = " + tree.lib("thief") + "\nmulti_instance_enable = yes\n");
-        FixtureTree.write(tree.root.resolve("etc/thief/master.cf"), "");
+        TestFiles.write(tree.root.resolve("etc/thief/master.cf"), "");
         String b = tree.secondary("postfix-b", "postfix-b", null, true, "");
         tree.appendPrimary("multi_instance_directories = " + a + " " + thief + " " + b + "\n");
         FixtureTree.Run run = tree.run("-l");

@@ -136,8 +136,8 @@ class HostileInputTest {
     @Test
     void billionLaughs() {
         String laughs = DamagedSecondaryTest.billionLaughs();
-        FixtureTree.write(Path.of(tree.etc("postfix-b"), "main.cf"),
-                FixtureTree.read(Path.of(tree.etc("postfix-b"), "main.cf")) + laughs);
+        TestFiles.write(Path.of(tree.etc("postfix-b"), "main.cf"),
+                TestFiles.read(Path.of(tree.etc("postfix-b"), "main.cf")) + laughs);
         Map<String, String> before = tree.snapshot();
         long start = System.nanoTime();
         FixtureTree.Run run = tree.run("-i", "postfix-a", "-e", "enable");

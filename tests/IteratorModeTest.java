@@ -194,7 +194,7 @@ class IteratorModeTest {
     }
 
     private void assertCalls(String... expected) {
-        String calls = Files.exists(log) ? Fixture.read(log) : "";
+        String calls = Files.exists(log) ? TestFiles.read(log) : "";
         assertEquals(expected.length == 0 ? "" : String.join("\n", expected) + "\n", calls);
     }
 }

@@ -168,7 +168,7 @@ class LifecycleTest {
         // master.cf is the prototype, copied with its mode and times (cp -p).
         Path master = Path.of(config, "master.cf");
         Path proto = tree.meta().resolve("master.cf.proto");
-        assertEquals(FixtureTree.read(proto), FixtureTree.read(master));
+        assertEquals(TestFiles.read(proto), TestFiles.read(master));
         assertEquals(mode(proto), mode(master));
         assertEquals(Files.getLastModifiedTime(proto), Files.getLastModifiedTime(master));
 
@@ -352,7 +352,7 @@ class LifecycleTest {
     @Test
     void createOverAnIncompleteDirectoryInstallsStockFiles() throws IOException {
         initialized("");
-        FixtureTree.write(Path.of(tree.etc("postfix-x"), "main.cf"), "old = 1\n");
+        TestFiles.write(Path.of(tree.etc("postfix-x"), "main.cf"), "old = 1\n");
         Files.setPosixFilePermissions(Path.of(tree.etc("postfix-x"), "main.cf"), PosixFilePermissions.fromString("rw-------"));
         assertEquals(0, tree.run("-I", "postfix-x", "-e", "create").status());
         String text = tree.mainCf(tree.etc("postfix-x"));
@@ -465,7 +465,7 @@ class LifecycleTest {
         assertEquals(tree.path("usr/sbin") + "/postconf: warning: open " + dir + "/master.cf: No such file or directory\n"
                 + "postfix/postmulti-script: fatal: '" + dir + "' lacks a master.cf file\n", noMaster.err());
         tree.secondary("postfix-q", null, null, false, "");
-        FixtureTree.write(Path.of(tree.etc("postfix-q"), "main.cf"),
+        TestFiles.write(Path.of(tree.etc("postfix-q"), "main.cf"),
                 "queue_directory = " + tree.path("var/spool/postfix") + "\ndata_directory = /d\n");
         assertFatal("instance " + tree.etc("postfix-q") + ", queue_directory=" + tree.path("var/spool/postfix")
                 + " conflicts with instance " + tree.primary + ", queue_directory=" + tree.path("var/spool/postfix"),
@@ -553,9 +553,9 @@ class LifecycleTest {
     void destroyLeavesWhatItDoesNotKnowWithWarnings() throws IOException {
         initialized("");
         assertEquals(0, tree.run("-I", "postfix-a", "-e", "create").status());
-        FixtureTree.write(Path.of(tree.spool("postfix-a"), "hold/message"), "x");
-        FixtureTree.write(Path.of(tree.spool("postfix-a"), "deferred/1/2/message"), "x");
-        FixtureTree.write(Path.of(tree.etc("postfix-a"), "transport"), "x");
+        TestFiles.write(Path.of(tree.spool("postfix-a"), "hold/message"), "x");
+        TestFiles.write(Path.of(tree.spool("postfix-a"), "deferred/1/2/message"), "x");
+        TestFiles.write(Path.of(tree.etc("postfix-a"), "transport"), "x");
         Files.createDirectories(Path.of(tree.lib("postfix-a"), "sub"));
         FixtureTree.Run run = tree.run("-i", "postfix-a", "-e", "destroy");
         assertEquals(0, run.status());

@@ -34,15 +34,15 @@ class OfflineRootTest {
     void image() throws IOException {
         cleanup = FixtureTree.create("");
         root = cleanup.root.resolve("image");
-        FixtureTree.write(root.resolve("etc/postfix/main.cf"), PRIMARY_MAIN_CF);
-        FixtureTree.write(root.resolve("etc/postfix/master.cf"), "# master.cf of the image\n");
+        TestFiles.write(root.resolve("etc/postfix/main.cf"), PRIMARY_MAIN_CF);
+        TestFiles.write(root.resolve("etc/postfix/master.cf"), "# master.cf of the image\n");
         for (String proto : List.of("main.cf.proto", "master.cf.proto"))
             Files.copy(cleanup.meta().resolve(proto), root.resolve("etc/postfix/" + proto));
         Files.createDirectories(root.resolve("var/spool/postfix"));
         Files.createDirectories(root.resolve("var/lib/postfix"));
         for (String program : List.of("postfix", "postlog")) {
             Path fake = root.resolve("usr/sbin/" + program);
-            FixtureTree.write(fake, "#!/bin/sh\ntouch '" + root.resolve("ran-" + program) + "'\n");
+            TestFiles.write(fake, "#!/bin/sh\ntouch '" + root.resolve("ran-" + program) + "'\n");
             Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
@@ -66,7 +66,7 @@ class OfflineRootTest {
     }
 
     private String read(String hostPath) {
-        return FixtureTree.read(root.resolve(hostPath.substring(1)));
+        return TestFiles.read(root.resolve(hostPath.substring(1)));
     }
 
     private static String line(String name, String group, String enabled, String dir) {
@@ -127,11 +127,11 @@ class OfflineRootTest {
     @Test
     void theHostIsNotTouched() {
         boolean hadOut = Files.exists(Path.of("/etc/postfix-out"));
-        String hostMainCf = Files.exists(Path.of("/etc/postfix/main.cf")) ? FixtureTree.read(Path.of("/etc/postfix/main.cf")) : null;
+        String hostMainCf = Files.exists(Path.of("/etc/postfix/main.cf")) ? TestFiles.read(Path.of("/etc/postfix/main.cf")) : null;
         ok("-e", "init");
         ok("-I", "postfix-out", "-e", "create");
         assertEquals(hadOut, Files.exists(Path.of("/etc/postfix-out")));
-        if (hostMainCf != null) assertEquals(hostMainCf, FixtureTree.read(Path.of("/etc/postfix/main.cf")));
+        if (hostMainCf != null) assertEquals(hostMainCf, TestFiles.read(Path.of("/etc/postfix/main.cf")));
     }
 
     @Test

@@ -73,7 +73,7 @@ class StartupDifferentialTest {
 
     @Test
     void overriddenEntriesAndLeadingWhiteSpaceAreWarnedAboutBeforeTheUsage() {
-        String text = "  leading = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n" + Fixture.read(fixture.primary.resolve("main.cf"))
+        String text = "  leading = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n" + TestFiles.read(fixture.primary.resolve("main.cf"))
                 + "biff = no\nbiff = no\nbiff = yes\n";
         write(fixture.primary.resolve("main.cf"), text);
         Tool.Result ours = compare("-z");
@@ -165,7 +165,7 @@ class StartupDifferentialTest {
     }
 
     private static void write(Path file, String text) {
-        Fixture.write(file, text);
+        TestFiles.write(file, text);
         age(file);
     }
 

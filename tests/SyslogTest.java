@@ -24,7 +24,7 @@ class SyslogTest {
     void tree() {
         tree = FixtureTree.initialized("");
         Path postlog = tree.root.resolve("usr/sbin/postlog");
-        FixtureTree.write(postlog, "#!/bin/sh\nfor a; do printf '[%s]' \"$a\"; done >> '" + log() + "'\necho >> '" + log() + "'\n");
+        TestFiles.write(postlog, "#!/bin/sh\nfor a; do printf '[%s]' \"$a\"; done >> '" + log() + "'\necho >> '" + log() + "'\n");
         try {
             Files.setPosixFilePermissions(postlog, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
@@ -49,7 +49,7 @@ class SyslogTest {
     }
 
     private List<String> logged() {
-        return Files.exists(log()) ? FixtureTree.read(log()).lines().toList() : List.of();
+        return Files.exists(log()) ? TestFiles.read(log()).lines().toList() : List.of();
     }
 
     private String head() {
@@ -81,7 +81,7 @@ class SyslogTest {
 
     @Test
     void theHelperScriptsMessagesAreLoggedUnderItsTag() throws InterruptedException {
-        FixtureTree.write(tree.primary.resolve("main.cf"),
+        TestFiles.write(tree.primary.resolve("main.cf"),
                 tree.primaryMainCf().replace("multi_instance_enable = yes", "multi_instance_enable = no"));
         FixtureTree.Run run = tree.run("-I", "postfix-a", "-e", "create");
         String text = "multi_instance_enable!=yes, run 'postmulti -e init' first.";

@@ -10,11 +10,11 @@
 //SOURCES ../support/E2ePostmulti.java
 //SOURCES ../support/E2eBorderMta.java
 //SOURCES ../support/E2eBorderChecks.java
+//SOURCES ../support/E2eScriptOptions.java
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Benchmark of the border-MTA system (not a timed test): builds the
@@ -32,27 +32,18 @@ import java.util.Optional;
  */
 class bench {
     public static void main(String[] args) throws Exception {
-        E2eBorderMta.Flavor flavor = E2eBorderMta.Flavor.OURS;
-        int n = 2000;
-        int sessions = 10;
+        E2eScriptOptions options = new E2eScriptOptions("bench", "[-r ROUNDS]");
         int rounds = 5;
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--real": flavor = E2eBorderMta.Flavor.REAL; break;
-                case "--ours": flavor = E2eBorderMta.Flavor.OURS; break;
-                case "-n": n = Integer.parseInt(args[++i]); break;
-                case "-s": sessions = Integer.parseInt(args[++i]); break;
-                case "-r": rounds = Integer.parseInt(args[++i]); break;
-                default:
-                    System.err.println("usage: bench [--real|--ours] [-n MESSAGES] [-s SESSIONS] [-r ROUNDS]");
-                    System.exit(2);
-            }
+            int taken = options.take(args, i);
+            if (taken >= 0) i = taken;
+            else if (args[i].equals("-r")) rounds = Integer.parseInt(args[++i]);
+            else options.exitWithUsage();
         }
-        Optional<String> why = SandboxedPostfix.unavailableReason();
-        if (why.isPresent()) {
-            System.err.println("bench: cannot run here: " + why.get());
-            System.exit(2);
-        }
+        options.exitUnlessSandboxAvailable();
+        E2eBorderMta.Flavor flavor = options.flavor;
+        int n = options.messages;
+        int sessions = options.sessions;
         try (SandboxedPostfix sb = SandboxedPostfix.create(); E2eBorderMta b = new E2eBorderMta(sb, flavor)) {
             b.buildAll();
             List<Long> starts = new ArrayList<>();

@@ -10,10 +10,10 @@
 //SOURCES ../support/E2ePostmulti.java
 //SOURCES ../support/E2eBorderMta.java
 //SOURCES ../support/E2eBorderChecks.java
+//SOURCES ../support/E2eScriptOptions.java
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Runs the whole border-MTA scenario of issue 5 once, in a fresh sandbox,
@@ -29,32 +29,21 @@ import java.util.Optional;
  */
 class rehearse {
     public static void main(String[] args) throws Exception {
-        E2eBorderMta.Flavor flavor = E2eBorderMta.Flavor.OURS;
-        int n = 2000;
-        int sessions = 10;
+        E2eScriptOptions options = new E2eScriptOptions("rehearse", "[--keep-going]");
         boolean keepGoing = false;
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--real": flavor = E2eBorderMta.Flavor.REAL; break;
-                case "--ours": flavor = E2eBorderMta.Flavor.OURS; break;
-                case "-n": n = Integer.parseInt(args[++i]); break;
-                case "-s": sessions = Integer.parseInt(args[++i]); break;
-                case "--keep-going": keepGoing = true; break;
-                default:
-                    System.err.println("usage: rehearse [--real|--ours] [-n MESSAGES] [-s SESSIONS] [--keep-going]");
-                    System.exit(2);
-            }
+            int taken = options.take(args, i);
+            if (taken >= 0) i = taken;
+            else if (args[i].equals("--keep-going")) keepGoing = true;
+            else options.exitWithUsage();
         }
-        Optional<String> why = SandboxedPostfix.unavailableReason();
-        if (why.isPresent()) {
-            System.err.println("rehearse: cannot run here: " + why.get());
-            System.exit(2);
-        }
-        final int messages = n;
-        final int parallel = sessions;
+        options.exitUnlessSandboxAvailable();
+        E2eBorderMta.Flavor flavor = options.flavor;
+        final int messages = options.messages;
+        final int parallel = options.sessions;
         int failures = 0;
         try (SandboxedPostfix sb = SandboxedPostfix.create(); E2eBorderMta b = new E2eBorderMta(sb, flavor)) {
-            System.out.println("sandbox " + sb.root() + " (flavor " + flavor + ", " + n + " messages)");
+            System.out.println("sandbox " + sb.root() + " (flavor " + flavor + ", " + messages + " messages)");
             failures += step("build the walkthrough's 3 instances + filter + hub", keepGoing, () -> {
                 Map<String, Long> times = b.buildAll();
                 return times.toString();
@@ -67,7 +56,7 @@ class rehearse {
             }, b);
             failures += step("null client: sendmail reaches the hub, sender rewritten", keepGoing,
                 () -> "From: " + E2eBorderChecks.nullClientSubmissionIsRewritten(b).header("From"), b);
-            failures += step(n + " messages: none lost, none duplicated", keepGoing,
+            failures += step(messages + " messages: none lost, none duplicated", keepGoing,
                 () -> String.format("%.0f msg/s end to end",
                     E2eBorderChecks.mailFlowNoneLostNoneDuplicated(b, messages, parallel)), b);
             failures += step("postfix-out stop/start/flush while mail flows: none lost", keepGoing,

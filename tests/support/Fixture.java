@@ -1,11 +1,7 @@
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A throwaway multi-instance tree: a primary configuration directory whose main.cf points its
@@ -42,7 +38,7 @@ final class Fixture implements AutoCloseable {
             String name = line.substring(0, line.indexOf(' '));
             if (!settings.startsWith(name + " ") && !settings.contains("\n" + name + " ")) text.append(line).append('\n');
         }
-        write(primary.resolve("main.cf"), text + settings);
+        TestFiles.write(primary.resolve("main.cf"), text + settings);
         return this;
     }
 
@@ -66,8 +62,8 @@ final class Fixture implements AutoCloseable {
     /** A secondary configuration directory {@code etc/<name>} with the given main.cf text (and an empty master.cf). */
     Path secondary(String directoryName, String mainCf) {
         Path dir = root.resolve("etc").resolve(directoryName);
-        write(dir.resolve("main.cf"), mainCf);
-        write(dir.resolve("master.cf"), "");
+        TestFiles.write(dir.resolve("main.cf"), mainCf);
+        TestFiles.write(dir.resolve("master.cf"), "");
         return dir;
     }
 
@@ -90,30 +86,9 @@ final class Fixture implements AutoCloseable {
         }
     }
 
-    static void write(Path file, String text) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.write(file, text.getBytes(StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String read(Path file) {
-        try {
-            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Our tool with this tree as primary: {@code -c <primary> args...}. */
     Tool.Result ours(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = primary.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return Tool.run(all);
+        return Tool.run(Tool.withConfigDirectory(primary, args));
     }
 
     /** The real C postmulti with this tree bound on /etc/postfix. */
@@ -124,22 +99,6 @@ final class Fixture implements AutoCloseable {
     /** Removes the test's own temporary tree (tests may delete what they made). */
     @Override
     public void close() {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TestFiles.deleteTree(root);
     }
 }

@@ -3,13 +3,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,12 +73,12 @@ final class FixtureTree implements AutoCloseable {
     }
 
     FixtureTree writePrimary(String extra) {
-        write(primary.resolve("main.cf"), baseSettings() + extra);
+        TestFiles.write(primary.resolve("main.cf"), baseSettings() + extra);
         return this;
     }
 
     FixtureTree appendPrimary(String text) {
-        write(primary.resolve("main.cf"), read(primary.resolve("main.cf")) + text);
+        TestFiles.write(primary.resolve("main.cf"), TestFiles.read(primary.resolve("main.cf")) + text);
         return this;
     }
 
@@ -110,7 +107,7 @@ final class FixtureTree implements AutoCloseable {
             Path target = meta().resolve(name);
             Path source = installedProto(name);
             if (source != null) Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-            else write(target, name.startsWith("main") ? STAND_IN_MAIN : STAND_IN_MASTER);
+            else TestFiles.write(target, name.startsWith("main") ? STAND_IN_MAIN : STAND_IN_MASTER);
         }
     }
 
@@ -151,7 +148,7 @@ final class FixtureTree implements AutoCloseable {
                 + "  exit 0;;\n"
                 + "esac\n"
                 + "exit 0\n";
-        write(postfix, script);
+        TestFiles.write(postfix, script);
         try {
             Files.setPosixFilePermissions(postfix, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
@@ -170,21 +167,21 @@ final class FixtureTree implements AutoCloseable {
 
     /** Marks an instance as running for the fake {@code postfix status}. */
     void running(String configDirectory) {
-        write(root.resolve("running"), configDirectory + "\n");
+        TestFiles.write(root.resolve("running"), configDirectory + "\n");
     }
 
     void setPermissionsStatus(int status) {
-        write(root.resolve("set-permissions.status"), status + "\n");
+        TestFiles.write(root.resolve("set-permissions.status"), status + "\n");
     }
 
     void setPermissionsSleep(int seconds) {
-        write(root.resolve("set-permissions.sleep"), seconds + "\n");
+        TestFiles.write(root.resolve("set-permissions.sleep"), seconds + "\n");
     }
 
     List<String> postfixLog() {
         Path log = root.resolve("postfix.log");
         if (!Files.exists(log)) return List.of();
-        return read(log).lines().toList();
+        return TestFiles.read(log).lines().toList();
     }
 
     /** A secondary made by hand: etc/NAME with main.cf (and master.cf), its directories inside the tree. */
@@ -196,8 +193,8 @@ final class FixtureTree implements AutoCloseable {
         if (name != null) text.append("multi_instance_name = ").append(name).append('\n');
         if (group != null) text.append("multi_instance_group = ").append(group).append('\n');
         text.append(extra);
-        write(root.resolve("etc").resolve(dirName).resolve("main.cf"), text.toString());
-        write(root.resolve("etc").resolve(dirName).resolve("master.cf"), "# master.cf of " + dirName + "\n");
+        TestFiles.write(root.resolve("etc").resolve(dirName).resolve("main.cf"), text.toString());
+        TestFiles.write(root.resolve("etc").resolve(dirName).resolve("master.cf"), "# master.cf of " + dirName + "\n");
         return etc(dirName);
     }
 
@@ -241,11 +238,7 @@ final class FixtureTree implements AutoCloseable {
     }
 
     String[] withPrimary(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = primary.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return all;
+        return Tool.withConfigDirectory(primary, args);
     }
 
     // ----------------------------------------------------------------- looking at the tree
@@ -273,29 +266,12 @@ final class FixtureTree implements AutoCloseable {
         }
     }
 
-    static void write(Path file, String text) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.write(file, text.getBytes(StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String read(Path file) {
-        try {
-            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     String mainCf(String configDirectory) {
-        return read(Path.of(configDirectory, "main.cf"));
+        return TestFiles.read(Path.of(configDirectory, "main.cf"));
     }
 
     String primaryMainCf() {
-        return read(primary.resolve("main.cf"));
+        return TestFiles.read(primary.resolve("main.cf"));
     }
 
     /** The value of the last definition of a parameter in a main.cf text (continuation lines joined), or null. */
@@ -336,30 +312,6 @@ final class FixtureTree implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    dir.toFile().setWritable(true, true);
-                    dir.toFile().setReadable(true, true);
-                    dir.toFile().setExecutable(true, true);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TestFiles.deleteTree(root);
     }
 }

@@ -29,6 +29,15 @@ final class Tool {
         return command;
     }
 
+    /** {@code -c <configDirectory> args...}: the arguments for our tool with that primary. */
+    static String[] withConfigDirectory(Path configDirectory, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "-c";
+        all[1] = configDirectory.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return all;
+    }
+
     static Result run(String... args) {
         return run(Map.of(), null, args);
     }
