@@ -163,6 +163,7 @@ public class postmulti {
     }
 
     public static void main(String[] args) {
+        Launcher.preferVfork();
         PrintStream out = StandardOutput.open();
         Msg.redirect(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1));
         int status = new postmulti().run(args, System.getenv(), out);

