@@ -11,6 +11,7 @@ class ExampleTreeTest {
     void listsTheWalkthroughInstances() {
         Tool.Result result = Tool.run("-c", PRIMARY.toString(), "-l");
         assertEquals(0, result.status(), result.err());
+        assertEquals("", result.err(), "a newcomer's first command shows the list and nothing else");
         assertEquals(String.format("%-15s %-15s %-9s %s\n", "-", "-", "y", PRIMARY)
                 + String.format("%-15s %-15s %-9s %s\n", "postfix-out", "mta", "y", PRIMARY + "-out")
                 + String.format("%-15s %-15s %-9s %s\n", "postfix-in", "mta", "y", PRIMARY + "-in"), result.out());
