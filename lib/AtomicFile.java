@@ -29,46 +29,14 @@ final class AtomicFile {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
 
-    /** See {@link #crashPoint}: null (the hook is off), 0 (list the points) or the point to stop at. */
-    private static final Integer PAUSE_AT = pauseAt(System.getenv("POSTMULTI_TEST_PAUSE_AT"));
-    private static int crashPoints;
-
     private AtomicFile() {
-    }
-
-    /**
-     * A test hook for CrashSafetyTest, inert unless the environment has POSTMULTI_TEST_PAUSE_AT.
-     * Writers of the configuration call it wherever a crash would leave a different state on disk
-     * (here, and between the steps of a {@link ChangePlan}), and the calls are counted from 1.
-     * With POSTMULTI_TEST_PAUSE_AT=N the N-th prints {@code postmulti: test pause N: WHERE} on
-     * stderr and sleeps until the process is killed, so a test can SIGKILL the tool exactly there;
-     * with 0 every point is printed and nothing stops, so a test can count them.
-     */
-    static void crashPoint(String where) {
-        if (PAUSE_AT == null) return;
-        int point = ++crashPoints;
-        if (PAUSE_AT != 0 && point != PAUSE_AT) return;
-        System.err.println("postmulti: test pause " + point + ": " + where);
-        System.err.flush();
-        while (PAUSE_AT != 0) {
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                // only SIGKILL is to end this
-            }
-        }
-    }
-
-    private static Integer pauseAt(String value) {
-        if (value == null || !value.matches("[0-9]{1,9}")) return null;
-        return Integer.valueOf(value);
     }
 
     /** Replaces an existing file, keeping its mode and numeric owner and group. */
     static void replace(Path target, byte[] content) {
         Map<String, Object> attributes = ownerAndMode(target);
         Path temporary = writeTemporary(target, content);
-        crashPoint("written " + temporary);
+        CrashPoint.reached("written " + temporary);
         try {
             // Only when they differ: a user who is not root cannot give a file away.
             Map<String, Object> current = Files.readAttributes(temporary, "unix:uid,gid");
@@ -83,7 +51,7 @@ final class AtomicFile {
             discard(temporary);
             throw failure("update", target, e);
         }
-        crashPoint("renamed " + temporary + " to " + target);
+        CrashPoint.reached("renamed " + temporary + " to " + target);
         syncDirectory(target);
     }
 
@@ -94,12 +62,12 @@ final class AtomicFile {
     static void create(Path target, byte[] content, String posixMode) {
         Set<PosixFilePermission> permissions = permissions(posixMode);
         Path temporary = writeTemporary(target, content);
-        crashPoint("written " + temporary);
+        CrashPoint.reached("written " + temporary);
         try {
             Files.setPosixFilePermissions(temporary, permissions);
             // A hard link, unlike rename, refuses to replace an existing file.
             Files.createLink(target, temporary);
-            crashPoint("linked " + target + " to " + temporary);
+            CrashPoint.reached("linked " + target + " to " + temporary);
         } catch (IOException | RuntimeException e) {
             throw failure("create", target, e);
         } finally {
@@ -176,13 +144,18 @@ final class AtomicFile {
         if (posixMode.matches("[0-7]{3,4}")) {
             int bits = Integer.parseInt(posixMode, 8);
             if (bits > 0777) throw new Fatal("unsupported file mode: " + posixMode);
-            return PosixFilePermissions.fromString(symbolic(bits));
+            return permissions(bits);
         }
         try {
             return PosixFilePermissions.fromString(posixMode);
         } catch (IllegalArgumentException e) {
             throw new Fatal("bad file mode: " + posixMode);
         }
+    }
+
+    /** The permission bits (0777 and below) of a mode as a permission set. */
+    static Set<PosixFilePermission> permissions(int bits) {
+        return PosixFilePermissions.fromString(symbolic(bits & 0777));
     }
 
     private static String symbolic(int bits) {

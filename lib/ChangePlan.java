@@ -216,7 +216,7 @@ final class ChangePlan {
             try {
                 for (Step step : steps) {
                     step.apply(undo);
-                    AtomicFile.crashPoint("after step " + step.getClass().getSimpleName());
+                    CrashPoint.reached("after step " + step.getClass().getSimpleName());
                 }
             } catch (RuntimeException failure) {
                 rollBack(undo);
@@ -226,7 +226,7 @@ final class ChangePlan {
         }
         for (Cleanup cleanup : cleanups) {
             cleanup.run();
-            AtomicFile.crashPoint("after cleanup");
+            CrashPoint.reached("after cleanup");
         }
     }
 
@@ -262,7 +262,7 @@ final class ChangePlan {
             try {
                 // Made with its mode (less the umask) at once, so that a crash before the chmod
                 // leaves it no more open than planned.
-                Files.createDirectory(real, PosixFilePermissions.asFileAttribute(AtomicFile.permissions(octal(mode & 0777))));
+                Files.createDirectory(real, PosixFilePermissions.asFileAttribute(AtomicFile.permissions(mode)));
             } catch (FileAlreadyExistsException e) {
                 if (Files.isDirectory(real)) return;
                 throw cannotMake(path, "File exists");
@@ -270,7 +270,7 @@ final class ChangePlan {
                 throw cannotMake(path, Errno.text(e));
             }
             undo.push(() -> removeEmptyDirectory(path));
-            AtomicFile.crashPoint("mkdir " + path);
+            CrashPoint.reached("mkdir " + path);
             try {
                 Files.setAttribute(real, "unix:mode", mode);
             } catch (IOException e) {
@@ -298,7 +298,7 @@ final class ChangePlan {
             Path stagingPath = host.path(staging);
             if (!Files.isDirectory(stagingPath)) {
                 try {
-                    Files.createDirectory(stagingPath, PosixFilePermissions.asFileAttribute(AtomicFile.permissions("0700")));
+                    Files.createDirectory(stagingPath, PosixFilePermissions.asFileAttribute(AtomicFile.permissions(0700)));
                     Files.setAttribute(stagingPath, "unix:mode", 0700);
                 } catch (FileAlreadyExistsException e) {
                     if (!Files.isDirectory(stagingPath)) throw cannotMake(staging, "File exists");
@@ -322,7 +322,7 @@ final class ChangePlan {
                 } catch (IOException e) {
                     throw new Fatal("rename " + file.path() + ": " + Errno.text(e));
                 }
-                AtomicFile.crashPoint("installed " + file.path());
+                CrashPoint.reached("installed " + file.path());
                 undo.push(() -> restore(file, original));
             }
             syncDirectory(host.path(parent(files.get(files.size() - 1).path())));

@@ -54,8 +54,4 @@ class Fatal extends RuntimeException {
         fatal.warning = warning;
         return fatal;
     }
-
-    String warning() {
-        return warning;
-    }
 }

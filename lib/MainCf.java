@@ -47,7 +47,6 @@ final class MainCf {
     record Setting(String name, String value) {
     }
 
-    /** A logical line's text and the physical line it started on (1-based). */
     /**
      * A main.cf that cannot be opened, read or parsed: postconf fails on it with the same
      * message. (A bound of our own, or an expansion error, is a plain {@link Fatal}: postconf
@@ -59,6 +58,7 @@ final class MainCf {
         }
     }
 
+    /** A logical line's text and the physical line it started on (1-based). */
     private record LogicalLine(String text, int firstLine) {
     }
 

@@ -2,7 +2,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,12 +142,11 @@ final class PostfixControl {
 
     /**
      * clean_env(3) of the C program's environment: only the variables named in
-     * import_environment survive; name=value ones are set. Like every Postfix program, the C
-     * program has exported its syslog_name as MAIL_LOGTAG before.
+     * import_environment survive; name=value ones are set. That environment already has
+     * MAIL_LOGTAG, the primary's syslog_name (see postmulti's childEnvironment), as every
+     * Postfix program exports it once it has read main.cf.
      */
     private Map<String, String> cleanEnvironment() {
-        Map<String, String> environment = new HashMap<>(this.environment);
-        environment.put("MAIL_LOGTAG", Host.toOs(primary.value("syslog_name")));
         Map<String, String> kept = new LinkedHashMap<>();
         List<String> assignments = new ArrayList<>();
         for (String element : Primary.split(primary.value("import_environment"))) {

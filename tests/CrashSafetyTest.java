@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * refuses with one fatal line and changes nothing.
  * </ul>
  * Where to kill: the tool's commit takes a few milliseconds of a half-second run, so random kills
- * rarely land in it. A test hook ({@link AtomicFile#crashPoint}, on when POSTMULTI_TEST_PAUSE_AT
+ * rarely land in it. A test hook ({@link CrashPoint}, on when POSTMULTI_TEST_PAUSE_AT
  * is set) stops the tool at the N-th point where a crash would leave a different state on disk
  * (each temporary file written, rename, link, mkdir, step of the plan, cleanup) until it is killed;
  * the trials go through every point of every action, and a fifth of them kill at a random time
