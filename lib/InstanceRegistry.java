@@ -61,12 +61,12 @@ final class InstanceRegistry {
          * that child's name, {@code $command_directory/postconf}, as they do under the C program.
          */
         private static void reportAsPostconf(Primary primary, Host host, String configDirectory, MainCf mainCf) {
-            String postconf = primary.value("command_directory") + "/postconf";
-            mainCf.warningsReadAs(configDirectory).forEach(warning -> Msg.foreignWarning(postconf, warning));
+            String postconf = postconf(primary);
+            mainCf.warningsReadAs(configDirectory).forEach(warning -> Msg.postconfLine(postconf, "warning", warning));
             try {
                 Files.newInputStream(host.path(configDirectory + "/master.cf")).close();
             } catch (NoSuchFileException | AccessDeniedException e) {
-                Msg.foreignWarning(postconf, "open " + configDirectory + "/master.cf: " + Errno.text(e));
+                Msg.postconfLine(postconf, "warning", "open " + configDirectory + "/master.cf: " + Errno.text(e));
             } catch (IOException e) {
                 // a master.cf that opens but cannot be read (a directory) is not postmulti's business
             }
@@ -134,12 +134,17 @@ final class InstanceRegistry {
      * them: first what went wrong (a file that postconf cannot read, in postconf's words; else
      * a warning of ours), then the fatal error that the parameters could not be obtained.
      */
+    /** The program the C program runs to read a secondary: the primary's postconf. */
+    private static String postconf(Primary primary) {
+        return primary.value("command_directory") + "/postconf";
+    }
+
     static Instance loadSecondary(Primary primary, Host host, String configDirectory, ParamDefaults defaults) {
         Settings settings;
         try {
             settings = Settings.read(primary, host, configDirectory, defaults);
         } catch (MainCf.Unreadable unreadable) {
-            Msg.commandLine(primary.value("command_directory") + "/postconf", "fatal: " + unreadable.getMessage());
+            Msg.postconfLine(postconf(primary), "fatal", unreadable.getMessage());
             throw new Fatal("Failed to obtain all required " + configDirectory + "/main.cf parameters");
         } catch (Fatal unusable) {
             Msg.warn(unusable.getMessage());

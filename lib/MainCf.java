@@ -211,12 +211,7 @@ final class MainCf {
      * as '?'. Checked with postconf 3.7, which warns about "\u00c3\u00a9" as "??".
      */
     static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            out.append(c < 0x20 || c >= 0x7f ? '?' : c);
-        }
-        return out.toString();
+        return Msg.printable(text, false);
     }
 
     private static String clip(String text, int length) {

@@ -69,11 +69,13 @@ final class Msg {
     }
 
     /**
-     * A warning in another program's name: one the C program's helper (postconf, say) would
-     * print on stderr itself. Not logged: it is not ours to log.
+     * A line in the name of the primary's postconf, which the C program runs to read each
+     * secondary, and whose warnings and fatal errors reach stderr, terminal or not. Not logged
+     * (postconf logs its own), and every byte above 126 shown as '?', as postconf 3.7 shows
+     * them whatever smtputf8_enable says.
      */
-    static void foreignWarning(String program, String text) {
-        err.println(MainCf.printable(program) + ": warning: " + MainCf.printable(text));
+    static void postconfLine(String postconf, String level, String text) {
+        err.println(printable(postconf, false) + ": " + level + ": " + printable(text, false));
         err.flush();
     }
 
@@ -115,12 +117,17 @@ final class Msg {
         err.flush();
     }
 
+    /** {@link #printable(String, boolean)}, UTF-8 allowed as the primary's smtputf8_enable says. */
+    static String printable(String text) {
+        return printable(text, utf8);
+    }
+
     /**
      * Postfix's printable() over a byte string: printable ASCII stays, and with UTF-8 allowed
      * so does a lead byte (194 to 254) that has continuation bytes after it, with all of them;
      * any other byte becomes '?'.
      */
-    static String printable(String text) {
+    static String printable(String text, boolean utf8) {
         StringBuilder out = new StringBuilder(text.length());
         int n = text.length();
         for (int i = 0; i < n; i++) {
