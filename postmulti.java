@@ -2,7 +2,8 @@
 //JAVA 17+
 //DEPS info.picocli:picocli:4.7.7
 //DEPS info.picocli:picocli-codegen:4.7.7
-//SOURCES lib/*.java
+//SOURCES lib/cli/*.java lib/modes/*.java lib/instances/*.java lib/plan/*.java
+//SOURCES lib/maincf/*.java lib/process/*.java lib/host/*.java
 //JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xss512k -Xms8m -Xmx64m -XX:-MaxFDLimit
 //NATIVE_OPTIONS --no-fallback --install-exit-handlers
 
@@ -211,7 +212,7 @@ public class postmulti {
         // before MAIL_CONFIG is checked, and both before any complaint about the command line.
         Primary.checkMailConfig(host, environment, configDirectory, defaults);
         Primary primary = Primary.load(host, configDirectory, defaults);
-        if (syslog && !host.offline()) Msg.logTo(Syslog.forPrimary(primary, host));
+        if (syslog && !host.offline()) Msg.logTo(primary.syslog(host));
         primary.reportReading();
         Msg.allowUtf8(primary.utf8Enabled());
         outcome.rethrow();
@@ -226,7 +227,9 @@ public class postmulti {
                         Map<String, String> environment, PrintStream out) {
         Map<String, String> childEnvironment = childEnvironment(primary, environment);
         if (invocation.mode() instanceof Invocation.Edit edit) {
-            return Lifecycle.run(edit.action(), invocation, primary.configDirectory(), host, defaults, childEnvironment, out, dryRun);
+            Lifecycle.Request request = new Lifecycle.Request(invocation.assignedName(), invocation.assignedGroup(),
+                    invocation.selection(), invocation.words());
+            return Lifecycle.run(edit.action(), request, primary.configDirectory(), host, defaults, childEnvironment, out, dryRun);
         }
         if (dryRun) throw new Fatal("The '-n' option is available only with '-e'");
         if (host.offline() && invocation.mode() != Invocation.IteratorMode.LIST)

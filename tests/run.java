@@ -3,7 +3,8 @@
 //DEPS org.junit.platform:junit-platform-launcher:1.14.1
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES ../postmulti.java
-//SOURCES ../lib/*.java
+//SOURCES ../lib/cli/*.java ../lib/modes/*.java ../lib/instances/*.java ../lib/plan/*.java
+//SOURCES ../lib/maincf/*.java ../lib/process/*.java ../lib/host/*.java
 //SOURCES *Test.java
 //SOURCES support/*.java
 

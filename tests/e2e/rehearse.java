@@ -3,7 +3,8 @@
 //DEPS info.picocli:picocli:4.7.7
 //DEPS org.apache.commons:commons-exec:1.5.0
 //SOURCES ../../postmulti.java
-//SOURCES ../../lib/*.java
+//SOURCES ../../lib/cli/*.java ../../lib/modes/*.java ../../lib/instances/*.java ../../lib/plan/*.java
+//SOURCES ../../lib/maincf/*.java ../../lib/process/*.java ../../lib/host/*.java
 //SOURCES ../support/SandboxedPostfix.java
 //SOURCES ../support/SmtpSink.java
 //SOURCES ../support/ContentFilterProxy.java

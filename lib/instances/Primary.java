@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -151,6 +152,28 @@ final class Primary {
                 throw new Fatal(name + " = '" + directory + "' is not a directory");
         } catch (IOException e) {
             throw new Fatal(name + " = '" + directory + "': directory not found: " + Errno.text(e));
+        }
+    }
+
+    /** Our mail log: the primary's postlog, or null when there is none to run. */
+    Syslog syslog(Host host) {
+        Path postlog = host.path(value("command_directory") + "/postlog");
+        if (!Files.isRegularFile(postlog) || !Files.isExecutable(postlog)) return null;
+        List<String> command = new ArrayList<>(List.of(postlog.toString()));
+        if (!configDirectory().equals(DEFAULT_CONFIG_DIRECTORY)) {
+            command.add("-c");
+            command.add(Host.toOs(configDirectory()));
+        }
+        return Syslog.through(command, logTag());
+    }
+
+    /** mail_task(): syslog_name, then the program name. */
+    private String logTag() {
+        try {
+            String name = value("syslog_name");
+            return (name == null || name.isEmpty() ? "postfix" : name) + "/" + Msg.PROGRAM;
+        } catch (Fatal unusable) {
+            return "postfix/" + Msg.PROGRAM;
         }
     }
 }

@@ -1,7 +1,5 @@
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +22,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class Syslog {
     private static final long WAIT_SECONDS = 5;
-    private static final String DEFAULT_TAG = "postfix";
     /** Runs its arguments as a background job and exits at once: sh -c DETACH sh CMD ARGS... */
     private static final List<String> DETACH = List.of("/bin/sh", "-c", "\"$@\" &", "sh");
 
@@ -36,27 +33,9 @@ final class Syslog {
         this.tag = tag;
     }
 
-    /** The primary's postlog, or null when there is none to run. */
-    static Syslog forPrimary(Primary primary, Host host) {
-        String postlog = primary.value("command_directory") + "/postlog";
-        Path path = host.path(postlog);
-        if (!Files.isRegularFile(path) || !Files.isExecutable(path)) return null;
-        List<String> command = new ArrayList<>(List.of(path.toString()));
-        if (!primary.configDirectory().equals(Primary.DEFAULT_CONFIG_DIRECTORY)) {
-            command.add("-c");
-            command.add(Host.toOs(primary.configDirectory()));
-        }
-        return new Syslog(List.copyOf(command), tag(primary));
-    }
-
-    /** mail_task(): syslog_name, then the program name. */
-    private static String tag(Primary primary) {
-        try {
-            String name = primary.value("syslog_name");
-            return (name == null || name.isEmpty() ? DEFAULT_TAG : name) + "/" + Msg.PROGRAM;
-        } catch (Fatal unusable) {
-            return DEFAULT_TAG + "/" + Msg.PROGRAM;
-        }
+    /** Records sent through the postlog command line given, under tag. */
+    static Syslog through(List<String> postlog, String tag) {
+        return new Syslog(List.copyOf(postlog), tag);
     }
 
     /** One record of ours; level is "warning", "error" or "fatal". Failures to log are ignored. */

@@ -48,7 +48,7 @@ final class Lifecycle {
     static final String STAGING = ".tmp";
 
     private final EditAction action;
-    private final Invocation invocation;
+    private final Request request;
     private final String configDirectory;
     private final Host host;
     private final ParamDefaults defaults;
@@ -60,10 +60,13 @@ final class Lifecycle {
     private ChangePlan plan;
     private PostfixControl control;
 
-    private Lifecycle(EditAction action, Invocation invocation, String configDirectory, Host host,
+    /** What the command line asked of the action: -I, -G, the -i/-g/-a selection, and the operands. */
+    record Request(String assignedName, String assignedGroup, Selection selection, List<String> words) {}
+
+    private Lifecycle(EditAction action, Request request, String configDirectory, Host host,
                       ParamDefaults defaults, Map<String, String> environment, boolean dryRun) {
         this.action = action;
-        this.invocation = invocation;
+        this.request = request;
         this.configDirectory = configDirectory;
         this.host = host;
         this.defaults = defaults;
@@ -72,9 +75,9 @@ final class Lifecycle {
     }
 
     /** Runs one action; returns the exit status (failures are thrown as {@link Fatal}). */
-    static int run(EditAction action, Invocation invocation, String configDirectory, Host host, ParamDefaults defaults,
+    static int run(EditAction action, Request request, String configDirectory, Host host, ParamDefaults defaults,
                    Map<String, String> environment, PrintStream out, boolean dryRun) {
-        return new Lifecycle(action, invocation, configDirectory, host, defaults, environment, dryRun).run(out);
+        return new Lifecycle(action, request, configDirectory, host, defaults, environment, dryRun).run(out);
     }
 
     private int run(PrintStream out) {
@@ -115,14 +118,14 @@ final class Lifecycle {
     /** create and import: the C program's install_new_instance, then the helper's create|import. */
     private void add() {
         InstanceRegistry registry = InstanceRegistry.load(primary, host, defaults, claims);
-        NameAssignment names = new NameAssignment(invocation.assignedName(), invocation.assignedGroup());
+        NameAssignment names = new NameAssignment(request.assignedName(), request.assignedGroup());
         names.check();
-        Instance located = NewInstance.resolve(action, invocation.words(), names, primary, claims, host, defaults);
+        Instance located = NewInstance.resolve(action, request.words(), names, primary, claims, host, defaults);
         NameAssignment.Outcome outcome = names.applyTo(located, claims);
         Instance added = outcome.instance();
         claims.claimInstance(added);
         List<Instance> secondaries = new ArrayList<>(registry.secondaries());
-        insert(secondaries, added, invocation.selection());
+        insert(secondaries, added, request.selection());
 
         requireInit();
         String directory = added.configDirectory();
@@ -180,7 +183,7 @@ final class Lifecycle {
     private void assign() {
         InstanceRegistry registry = InstanceRegistry.load(primary, host, defaults, claims);
         Instance target = selectExisting(registry, false);
-        NameAssignment names = new NameAssignment(invocation.assignedName(), invocation.assignedGroup());
+        NameAssignment names = new NameAssignment(request.assignedName(), request.assignedGroup());
         names.check();
         NameAssignment.Outcome outcome = names.applyTo(target, claims);
         if (!outcome.changed()) return;
@@ -226,7 +229,7 @@ final class Lifecycle {
 
     /** select_existing_instance: one instance by -i; for removal not the primary, not enabled. */
     private Instance selectExisting(InstanceRegistry registry, boolean forRemoval) {
-        Selection selection = invocation.selection();
+        Selection selection = request.selection();
         if (selection.type() != Selection.Type.NAME) throw new Fatal("Select an instance via '-i name'");
         List<Instance> all = registry.all();
         int index = 0;
