@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 """Settings of one main.cf: which of the wanted values differ, and the file postconf would make.
 
-The file is never edited here. Its text is copied into a private temporary directory where
-the installed postconf (-n to read, -e/-X to edit) works on the copy, so the preview has
-exactly the bytes the real edit (postmulti -x postconf) will write.
+The file is never edited here. Its bytes are copied into a private temporary directory where
+the installed postconf (-e, -X) edits the copy, so the preview has exactly the bytes the real
+edit (postmulti -x postconf) will write.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -52,6 +52,29 @@ def squeezed(value):
     return ' '.join(value.split())
 
 
+def explicit_values(main_cf):
+    """name: value (blanks squeezed) of every parameter main.cf's bytes set, the last definition winning.
+
+    Read here rather than with postconf -n, which leaves out parameters it takes for unused
+    (a user-defined name, a per-transport one whose service it does not see).
+    """
+    values = {}
+    name = None
+    for line in main_cf.decode('utf-8', 'surrogateescape').splitlines():
+        content = line.strip()
+        if not content or content.startswith('#'):
+            continue  # comments and blank lines, even between continuation lines
+        if line[0].isspace():
+            if name is not None:
+                values[name] += ' ' + content
+            continue
+        name, equals, value = line.partition('=')
+        name = name.strip() if equals else None
+        if name is not None:
+            values[name] = value
+    return dict((name, squeezed(value)) for name, value in values.items())
+
+
 def wanted_values(settings):
     """The module's settings option as main.cf text (None: remove), refusing reserved or malformed names."""
     check_names(settings)
@@ -73,7 +96,7 @@ class Settings(object):
             path = os.path.join(scratch, 'main.cf')
             with open(path, 'wb') as handle:
                 handle.write(before)
-            current = self.explicit(scratch)
+            current = explicit_values(before)
             assignments = ['%s=%s' % (name, value) for name, value in sorted(wanted.items())
                            if value is not None and current.get(name) != squeezed(value)]
             removals = [name for name, value in sorted(wanted.items()) if value is None and name in current]
@@ -85,14 +108,6 @@ class Settings(object):
                 return assignments, removals, handle.read()
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-
-    def explicit(self, directory):
-        values = {}
-        for line in self.postconf_run(directory, '-n').splitlines():
-            name, sep, value = line.partition(' =')
-            if sep and name != 'config_directory':
-                values[name] = squeezed(value)
-        return values
 
     def postconf_run(self, directory, *args):
         command = [self.postconf, '-c', directory] + list(args)

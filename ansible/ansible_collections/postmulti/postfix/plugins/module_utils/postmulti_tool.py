@@ -66,14 +66,13 @@ class Postmulti(object):
     def edit(self, action, *args):
         return self.run('-e', action, *args)
 
-    def instance(self, name, with_status=False, unchanged=None):
+    def instance(self, name, with_status=False):
         """The instance called exactly NAME as -l -j shows it (a dict), or None.
 
         -i also matches a name without 'postfix-' or a config directory; only an exact
-        name counts, so 'out' is never taken for postfix-out. UNCHANGED, when given, is
-        what a plain listing would show, so a tool without --status is not asked twice.
+        name counts, so 'out' is never taken for postfix-out.
         """
-        for entry in self.list('-i', name, with_status=with_status, unchanged=unchanged):
+        for entry in self.list('-i', name, with_status=with_status):
             if entry.get('name') == name:
                 return entry
         return None
@@ -86,13 +85,11 @@ class Postmulti(object):
                 if 'invalid option' not in refused.stderr and 'Usage' not in refused.stderr:
                     raise
                 self.status_supported = False  # a tool without --status: the plain list
-        if kwargs.get('unchanged') is not None:
-            return [kwargs['unchanged']]
         return parse_json_lines(self.run('-l', '-j', *selection))
 
     def running(self, name):
         """Whether the instance's master runs: --status's view when the tool has it, else 'postfix status'."""
-        entry = self.instance(name, with_status=True) if self.status_supported else None
+        entry = self.instance(name, with_status=True)
         if entry is not None and 'running' in entry:
             return bool(entry['running'])
         try:

@@ -144,8 +144,8 @@ EXAMPLES = r'''
 RETURN = r'''
 instance:
   description:
-    - The instance as C(postmulti -l -j -i NAME) shows it after the run (with C(--status)'s members,
-      such as C(running), when the tool has that option). In check mode, what a run would make of it.
+    - The instance as C(postmulti -l -j -i NAME) shows it, with the changes of this run (in check
+      mode, the changes a run would make).
     - C(null) when the instance does not exist (I(state=absent)).
   returned: always
   type: dict
@@ -240,7 +240,7 @@ class Convergence(object):
         if self.name == PRIMARY:
             instance = self.tool.instance(PRIMARY)
             self.settings(instance, wanted)
-            return instance if self.check or not self.actions else self.tool.instance(PRIMARY)
+            return instance
         instance = self.tool.instance(self.name)
         if instance is None:
             instance = self.create(initialised)
@@ -249,9 +249,7 @@ class Convergence(object):
         self.assign(instance)
         self.settings(instance, wanted)
         self.enable(instance)
-        if self.check:
-            return instance
-        return self.tool.instance(self.name, with_status=True, unchanged=None if self.actions else instance)
+        return instance
 
     def init(self):
         """Runs -e init when the tool's dry run says it would change something; False while still needed."""
