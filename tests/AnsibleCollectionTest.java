@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +44,8 @@ import org.junit.jupiter.api.Timeout;
  * converges both hosts and reports changes with the new values in its diff; run again it
  * reports changed=0; in check mode with another mail hub it reports the change, shows it
  * and writes nothing; then one play removes an enabled, running instance and fails, with
- * the tool's fatal line as its message, on an unsafe name and a missing primary.
+ * the tool's fatal line as its message, on an unsafe name and a missing primary, and
+ * instances_info lists what is left of group mta.
  * Skipped (with the reason) without root, Postfix, namespaces or ansible-playbook.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -185,7 +187,10 @@ class AnsibleCollectionTest {
         assertEquals(0, run.exitCode, run::toString);
         assertEquals(Map.of("alpha", 1, "beta", 1), changedPerHost(run), run::toString);
         assertTrue(run.stdout.contains("-relayhost = [mailhub.example.com]\n+relayhost = [hub2.example.test]\n"), run::toString);
-        assertEquals(before, snapshot(), "check mode changed the trees");
+        Map<String, String> after = snapshot();
+        List<String> changed = Stream.concat(before.keySet().stream(), after.keySet().stream()).distinct()
+                .filter(path -> !Objects.equals(before.get(path), after.get(path))).sorted().collect(Collectors.toList());
+        assertEquals(List.of(), changed, "check mode changed these files or directories");
     }
 
     @Test
@@ -201,6 +206,7 @@ class AnsibleCollectionTest {
         assertEquals(0, run.exitCode, run::toString);
         Recap alpha = recap(run).get("alpha");
         assertEquals(List.of(1, 0, 2), List.of(alpha.changed(), alpha.failed(), alpha.ignored()), run::toString);
+        assertTrue(run.stdout.contains("All assertions passed"), () -> "instances_info lists group mta as postfix-out alone\n" + run);
         assertFalse(ProcessHandle.of(master).map(ProcessHandle::isAlive).orElse(false), "postfix-in's master stopped");
         assertFalse(Files.exists(in.resolve("main.cf")), "postfix-in's main.cf removed");
         assertEquals(2, list(sb.primaryConfigDir()).size(), "postfix-in unregistered: " + list(sb.primaryConfigDir()));
@@ -217,7 +223,9 @@ class AnsibleCollectionTest {
                 + "    - postmulti.postfix.instance:\n        name: \"postfix-a;b\"\n" + common
                 + "      ignore_errors: true\n"
                 + "    - postmulti.postfix.instance:\n        name: postfix-x\n        primary: " + sb.root() + "/missing\n"
-                + "        postmulti: \"{{ postmulti_command }}\"\n      ignore_errors: true\n";
+                + "        postmulti: \"{{ postmulti_command }}\"\n      ignore_errors: true\n"
+                + "    - postmulti.postfix.instances_info:\n        group: mta\n" + common + "      register: mta\n"
+                + "    - assert:\n        that: mta.instances | map(attribute='name') | list == ['postfix-out']\n";
         Path file = sb.root().resolve("absent.yml");
         Files.writeString(file, play);
         return file;
