@@ -90,7 +90,7 @@ class Postmulti(object):
     def running(self, name):
         """Whether the instance's master runs: --status's view when the tool has it, else 'postfix status'."""
         entry = self.instance(name, with_status=True)
-        if entry is not None and 'running' in entry:
+        if entry is not None and entry.get('running') is not None:  # null: the tool could not tell
             return bool(entry['running'])
         try:
             self.run('-i', name, '-p', 'status')

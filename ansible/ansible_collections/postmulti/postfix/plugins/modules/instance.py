@@ -245,7 +245,7 @@ class Convergence(object):
         if instance is None:
             instance = self.create(initialised)
             if instance is None:
-                return self.planned_without_primary()
+                return self.planned_before_init()
         self.assign(instance)
         self.settings(instance, wanted)
         self.enable(instance)
@@ -287,7 +287,7 @@ class Convergence(object):
             directory = self.params['config_directory']
         return dict(name=self.name, group=group, enabled='n', config_directory=directory)
 
-    def planned_without_primary(self):
+    def planned_before_init(self):
         """Check mode before init: what is known of the instance without the tool's plan."""
         return dict(name=self.name, group=self.params['group'] or '-',
                     enabled='y' if self.params['enabled'] else 'n', config_directory=self.params['config_directory'])
