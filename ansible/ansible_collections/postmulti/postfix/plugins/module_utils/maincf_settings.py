@@ -47,9 +47,14 @@ def check_names(settings):
             raise PostmultiError("invalid main.cf parameter name: '%s'" % name)
 
 
+# What Postfix takes for white space (ISSPACE, the C locale's isspace): never Python's Unicode set.
+BLANKS = ' \t\n\v\f\r'
+
+
 def squeezed(value):
-    """A value as postconf -n prints it: continuation lines joined, blanks squeezed."""
-    return ' '.join(value.split())
+    """A value with its runs of white space made one space and none at either end (continuation
+    lines joined): two spellings Postfix reads alike compare equal."""
+    return ' '.join(word for word in re.split('[%s]+' % BLANKS, value) if word)
 
 
 def explicit_values(main_cf):
@@ -60,16 +65,16 @@ def explicit_values(main_cf):
     """
     values = {}
     name = None
-    for line in main_cf.decode('utf-8', 'surrogateescape').splitlines():
-        content = line.strip()
+    for line in main_cf.decode('utf-8', 'surrogateescape').split('\n'):
+        content = line.strip(BLANKS)
         if not content or content.startswith('#'):
             continue  # comments and blank lines, even between continuation lines
-        if line[0].isspace():
+        if line[0] in BLANKS:
             if name is not None:
                 values[name] += ' ' + content
             continue
         name, equals, value = line.partition('=')
-        name = name.strip() if equals else None
+        name = name.strip(BLANKS) if equals else None
         if name is not None:
             values[name] = value
     return dict((name, squeezed(value)) for name, value in values.items())
