@@ -11,38 +11,52 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 15: {@code ansible-doc postmulti.postfix.instance} renders the module's manual from the
- * collection in this checkout (DOCUMENTATION, EXAMPLES and RETURN parse as Ansible's YAML), with
- * every option the module takes. Needs ansible-doc (ansible-core), not root.
+ * Issue 15: {@code ansible-doc} renders the manual of each module of the collection in this
+ * checkout (DOCUMENTATION, EXAMPLES and RETURN parse as Ansible's YAML), with every option the
+ * module takes, and says nothing on stderr. Needs ansible-doc (ansible-core), not root.
  */
 class AnsibleDocTest {
 
-    static final List<String> OPTIONS = List.of("name", "state", "group", "enabled", "settings",
-            "config_directory", "queue_directory", "data_directory", "primary", "postmulti");
-
     @Test
-    void theModulesManualRendersWithEveryOption() throws IOException {
-        assumeTrue(SandboxedPostfix.which("ansible-doc").isPresent(), "needs ansible-doc (apt-get install ansible-core)");
-        Path home = Files.createTempDirectory("ansible-doc-home");
-        Tool.Result doc;
-        try {
-            doc = Tool.exec(List.of("env", "-i", "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=" + home,
-                    "ANSIBLE_COLLECTIONS_PATH=" + AnsibleCollectionTest.findCheckout().resolve("ansible"),
-                    "ansible-doc", "postmulti.postfix.instance"), Map.of(), null);
-        } finally {
-            SandboxedPostfix.deleteRecursively(home);
+    void instanceManualRendersWithEveryOption() throws IOException {
+        String manual = manual("postmulti.postfix.instance");
+        for (String option : List.of("state", "group", "enabled", "settings", "config_directory",
+                "queue_directory", "data_directory", "primary", "postmulti")) {
+            assertOption(manual, "- " + option);
         }
-        Tool.Result rendered = doc;
-        assertEquals(0, doc.status(), rendered::both);
-        String manual = doc.out();
-        assertTrue(manual.startsWith("> POSTMULTI.POSTFIX.INSTANCE"), rendered::both);
-        for (String option : OPTIONS) {
-            String entry = option.equals("name") ? "= name" : "- " + option;
-            assertTrue(manual.contains("\n" + entry + "\n"), () -> "no option " + option + " in\n" + manual);
-        }
+        assertOption(manual, "= name");
         for (String section : List.of("NOTES:", "EXAMPLES:", "RETURN VALUES:", "- instance", "- actions", "- diff")) {
             assertTrue(manual.contains(section), () -> "no " + section + " in\n" + manual);
         }
-        assertEquals("", doc.err(), rendered::both);
+    }
+
+    @Test
+    void instancesInfoManualRendersWithEveryOption() throws IOException {
+        String manual = manual("postmulti.postfix.instances_info");
+        for (String option : List.of("name", "group", "status", "primary", "postmulti")) assertOption(manual, "- " + option);
+        for (String section : List.of("EXAMPLES:", "RETURN VALUES:", "- instances", "- status_available")) {
+            assertTrue(manual.contains(section), () -> "no " + section + " in\n" + manual);
+        }
+    }
+
+    static void assertOption(String manual, String entry) {
+        assertTrue(manual.contains("\n" + entry + "\n"), () -> "no option " + entry + " in\n" + manual);
+    }
+
+    /** ansible-doc MODULE's output, in a clean environment with a throw-away HOME. */
+    static String manual(String module) throws IOException {
+        assumeTrue(SandboxedPostfix.which("ansible-doc").isPresent(), "needs ansible-doc (apt-get install ansible-core)");
+        Path home = Files.createTempDirectory("ansible-doc-home");
+        try {
+            Tool.Result doc = Tool.exec(List.of("env", "-i", "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=" + home,
+                    "ANSIBLE_COLLECTIONS_PATH=" + AnsibleCollectionTest.findCheckout().resolve("ansible"),
+                    "ansible-doc", module), Map.of(), null);
+            assertEquals(0, doc.status(), doc::both);
+            assertEquals("", doc.err(), doc::both);
+            assertTrue(doc.out().startsWith("> " + module.toUpperCase() + " "), doc::both);
+            return doc.out();
+        } finally {
+            SandboxedPostfix.deleteRecursively(home);
+        }
     }
 }
