@@ -115,6 +115,9 @@ public final class SandboxedPostfix implements AutoCloseable {
         "  note \"overlay $d: not available\"",
         "}",
         "if [ \"$2\" = overlays ]; then overlay /etc etc; overlay /var/spool var_spool; overlay /var/lib var_lib; fi",
+        "if [ \"$2\" = system ]; then overlay /etc etc; overlay /usr usr; overlay /var var; fi",
+        "# an init script would hand its work to the host's systemd (lsb's 40-systemd): hide it",
+        "if [ \"$2\" = system ] && [ -d /run/systemd ]; then mount -t tmpfs -o mode=755 pm-e2e-run /run/systemd; fi",
         "mount --bind \"$R/etc/postfix\" /etc/postfix",
         "mount --bind \"$R/spool/postfix\" /var/spool/postfix",
         "mount --bind \"$R/lib/postfix\" /var/lib/postfix",
@@ -240,6 +243,19 @@ public final class SandboxedPostfix implements AutoCloseable {
      * ROOT/lib/postfix (mail owner, 0700), ROOT/log, and starts the holder.
      */
     public static SandboxedPostfix create(boolean overlays) throws IOException {
+        return create(overlays ? "overlays" : "no-overlays");
+    }
+
+    /**
+     * A sandbox for installing packages: throwaway overlays over the whole of /etc, /usr and
+     * /var (so dpkg's database, diversions, logs and caches too), and the host's systemd hidden
+     * from init scripts. {@link #overlayNotes()} says whether each overlay was made.
+     */
+    public static SandboxedPostfix createForPackages() throws IOException {
+        return create("system");
+    }
+
+    private static SandboxedPostfix create(String mode) throws IOException {
         Path root = Files.createTempDirectory("pm-e2e-");
         try {
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -248,17 +264,17 @@ public final class SandboxedPostfix implements AutoCloseable {
             Files.createDirectories(root.resolve("spool/postfix"));
             makeDataDirectory(root.resolve("lib/postfix"));
             Files.createDirectories(root.resolve("log"));
-            return new SandboxedPostfix(root, overlays);
+            return new SandboxedPostfix(root, mode);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(root);
             throw e;
         }
     }
 
-    private SandboxedPostfix(Path root, boolean overlays) throws IOException {
+    private SandboxedPostfix(Path root, String mode) throws IOException {
         this.root = root;
         ProcessBuilder pb = new ProcessBuilder("unshare", "--mount", "--net", "sh", "-c", HOLDER_SCRIPT,
-            "pm-e2e-holder", root.toString(), overlays ? "overlays" : "no-overlays");
+            "pm-e2e-holder", root.toString(), mode);
         pb.redirectErrorStream(true);
         this.holder = pb.start();
         this.holderStdin = holder.getOutputStream();
