@@ -9,6 +9,8 @@
 #                       JVM maps our classes, picocli's and the JDK's already parsed and
 #                       verified instead of loading them from the jars one by one
 #   DIR/postmulti       a launcher: java with the tuned options, the archive and the jar
+#   DIR/postmulti.classlist  the classes the training runs loaded, to make the archive again
+#                       for another java (the Debian package does, at install time)
 #
 # Java 17 has no -XX:+AutoCreateSharedArchive (JDK 19+), so the archive is made here: each
 # training run writes the list of classes it loaded (-XX:DumpLoadedClassList), and one
@@ -43,10 +45,10 @@ train 2 -l -j -R -g group1
 train 3 -x true
 train 4 -h
 train 5 -z
-cat "$work"/classes.* >"$work/classes"
+cat "$work"/classes.* >"$out/postmulti.classlist"
 rm -f "$out/postmulti.jsa"
 # shellcheck disable=SC2086
-"$java_cmd" $java_options -Xshare:dump -XX:SharedClassListFile="$work/classes" \
+"$java_cmd" $java_options -Xshare:dump -XX:SharedClassListFile="$out/postmulti.classlist" \
     -XX:SharedArchiveFile="$out/postmulti.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
     -cp "$out/postmulti.jar" >"$work/dump.log" 2>&1 || { cat "$work/dump.log" >&2; exit 1; }
 

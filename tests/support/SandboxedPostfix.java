@@ -115,6 +115,9 @@ public final class SandboxedPostfix implements AutoCloseable {
         "  note \"overlay $d: not available\"",
         "}",
         "if [ \"$2\" = overlays ]; then overlay /etc etc; overlay /var/spool var_spool; overlay /var/lib var_lib; fi",
+        "if [ \"$2\" = system ]; then overlay /etc etc; overlay /usr usr; overlay /var var; fi",
+        "# an init script would hand its work to the host's systemd (lsb's 40-systemd): hide it",
+        "if [ \"$2\" = system ] && [ -d /run/systemd ]; then mount -t tmpfs -o mode=755 pm-e2e-run /run/systemd; fi",
         "mount --bind \"$R/etc/postfix\" /etc/postfix",
         "mount --bind \"$R/spool/postfix\" /var/spool/postfix",
         "mount --bind \"$R/lib/postfix\" /var/lib/postfix",
@@ -137,6 +140,9 @@ public final class SandboxedPostfix implements AutoCloseable {
 
     private final Path root;
     private final Process holder;
+    /** The process whose namespaces commands enter: the holder, or with private pids the shell it forked. */
+    private final long target;
+    private final boolean privatePids;
     private final OutputStream holderStdin;
     private final String netns;
     private final AtomicInteger runCounter = new AtomicInteger();
@@ -240,6 +246,22 @@ public final class SandboxedPostfix implements AutoCloseable {
      * ROOT/lib/postfix (mail owner, 0700), ROOT/log, and starts the holder.
      */
     public static SandboxedPostfix create(boolean overlays) throws IOException {
+        return create(overlays ? "overlays" : "no-overlays");
+    }
+
+    /**
+     * A sandbox for installing packages: throwaway overlays over the whole of /etc, /usr and
+     * /var (so dpkg's database, diversions, logs and caches too), the host's systemd hidden
+     * from init scripts, and process ids of its own (with its own /proc), so that a program
+     * that looks for running processes, such as start-stop-daemon, sees only the sandbox's:
+     * in the host's /proc, a host process running /usr/sbin/postmulti would be taken for the
+     * sandbox's /usr/sbin/postmulti. {@link #overlayNotes()} says whether each overlay was made.
+     */
+    public static SandboxedPostfix createForPackages() throws IOException {
+        return create("system");
+    }
+
+    private static SandboxedPostfix create(String mode) throws IOException {
         Path root = Files.createTempDirectory("pm-e2e-");
         try {
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -248,17 +270,20 @@ public final class SandboxedPostfix implements AutoCloseable {
             Files.createDirectories(root.resolve("spool/postfix"));
             makeDataDirectory(root.resolve("lib/postfix"));
             Files.createDirectories(root.resolve("log"));
-            return new SandboxedPostfix(root, overlays);
+            return new SandboxedPostfix(root, mode);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(root);
             throw e;
         }
     }
 
-    private SandboxedPostfix(Path root, boolean overlays) throws IOException {
+    private SandboxedPostfix(Path root, String mode) throws IOException {
         this.root = root;
-        ProcessBuilder pb = new ProcessBuilder("unshare", "--mount", "--net", "sh", "-c", HOLDER_SCRIPT,
-            "pm-e2e-holder", root.toString(), overlays ? "overlays" : "no-overlays");
+        this.privatePids = mode.equals("system");
+        List<String> unshare = new ArrayList<>(List.of("unshare", "--mount", "--net"));
+        if (privatePids) unshare.addAll(List.of("--pid", "--fork", "--mount-proc"));
+        ProcessBuilder pb = new ProcessBuilder(unshare);
+        pb.command().addAll(List.of("sh", "-c", HOLDER_SCRIPT, "pm-e2e-holder", root.toString(), mode));
         pb.redirectErrorStream(true);
         this.holder = pb.start();
         this.holderStdin = holder.getOutputStream();
@@ -276,6 +301,9 @@ public final class SandboxedPostfix implements AutoCloseable {
         }
         try {
             this.netns = Files.readSymbolicLink(Paths.get("/proc", Long.toString(holder.pid()), "ns", "net")).toString();
+            this.target = privatePids
+                ? holder.toHandle().children().findFirst().orElseThrow(() -> new IOException("no holder shell")).pid()
+                : holder.pid();
         } catch (IOException e) {
             holder.destroyForcibly();
             throw e;
@@ -354,7 +382,7 @@ public final class SandboxedPostfix implements AutoCloseable {
 
     /** A path as the sandbox sees it, readable from this JVM (via /proc/HOLDER/root). */
     public Path insideView(String absolutePath) {
-        return Paths.get("/proc", Long.toString(holder.pid()), "root", absolutePath.replaceFirst("^/+", ""));
+        return Paths.get("/proc", Long.toString(target), "root", absolutePath.replaceFirst("^/+", ""));
     }
 
     public long holderPid() { return holder.pid(); }
@@ -478,7 +506,9 @@ public final class SandboxedPostfix implements AutoCloseable {
     // ---- running commands inside --------------------------------------------
 
     private List<String> enter(List<String> cmd) {
-        List<String> full = new ArrayList<>(List.of("nsenter", "--target", Long.toString(holder.pid()), "--mount", "--net", "--"));
+        List<String> full = new ArrayList<>(List.of("nsenter", "--target", Long.toString(target), "--mount", "--net"));
+        if (privatePids) full.add("--pid");
+        full.add("--");
         full.addAll(cmd);
         return full;
     }
@@ -613,7 +643,7 @@ public final class SandboxedPostfix implements AutoCloseable {
                 String name = p.getFileName().toString();
                 if (!name.chars().allMatch(Character::isDigit)) continue;
                 long pid = Long.parseLong(name);
-                if (pid == holder.pid()) continue;
+                if (pid == holder.pid() || pid == target) continue;
                 try {
                     if (Files.readSymbolicLink(p.resolve("ns/net")).toString().equals(netns)) pids.add(pid);
                 } catch (IOException | SecurityException ignored) {
