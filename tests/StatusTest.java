@@ -13,10 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +172,48 @@ class StatusTest {
         holder.descendants().forEach(ProcessHandle::destroy);
         holder.destroy();
         holder.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    // ---- the whole command, as an unprivileged user -------------------------
+
+    @Test
+    void unreadableQueuesAreUnknownWithOneWarningAndSelectionWorks() throws IOException {
+        String reason = AsNobody.unavailableReason();
+        assumeTrue(reason == null, reason);
+        try (Fixture fixture = Fixture.create("")) {
+            fixture.writePrimary("multi_instance_directories = " + fixture.secondary("postfix-out", "postfix-out", "mta", true)
+                    + " " + fixture.secondary("postfix-in", "postfix-in", "mta", false) + "\n");
+            for (String queue : List.of("postfix", "postfix-out", "postfix-in")) {
+                Path deferred = fixture.mkdirs("var/spool/" + queue + "/deferred/A");
+                TestFiles.write(deferred.resolve("4ABCDEF"), "message\n");
+                Files.setPosixFilePermissions(deferred.getParent(), PosixFilePermissions.fromString("rwx------"));
+            }
+            openToAll(fixture.root);
+            Tool.Result all = Tool.exec(AsNobody.command(List.of(), "--no-syslog", "-c", fixture.primary.toString(), "-l", "--status"),
+                    Map.of(), null);
+            assertEquals(0, all.status(), all::both);
+            assertEquals(List.of("postmulti: warning: open " + fixture.root + "/var/spool/postfix/deferred: Permission denied"
+                    + " (and 2 more): message counts unknown"), all.err().lines().toList());
+            List<String> rows = all.out().lines().skip(1).toList();
+            assertEquals(3, rows.size(), all::out);
+            for (String row : rows) assertTrue(row.matches(".* stopped +- +0 +0 +0 +- +0 +0"), row);
+
+            Tool.Result one = Tool.run("--no-syslog", "-c", fixture.primary.toString(), "-i", "in", "-l", "--status");
+            assertEquals(2, one.out().lines().count(), one::both);
+            assertTrue(one.out().lines().skip(1).findFirst().orElseThrow().matches("postfix-in +mta +n .* stopped +- +0 +0 +0 +1 +0 +0"),
+                    one::both);
+        }
+    }
+
+    /** Fixture trees are made 0700 (createTempDirectory): open every directory on the way for nobody, but the queues. */
+    private static void openToAll(Path root) throws IOException {
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path each : tree.toList()) {
+                boolean queue = each.getFileName().toString().equals("deferred");
+                if (Files.isDirectory(each) && !queue) Files.setPosixFilePermissions(each,
+                        PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
     }
 
     // ---- output -------------------------------------------------------------
