@@ -65,12 +65,12 @@ class StatusTest {
     }
 
     @Test
-    void whatIsNoMessageIsNotCounted() throws IOException {
+    void oneCharacterNamesAreOnlyEverHashDirectories() throws IOException {
         file("hold/4AB1");
-        file("hold/X");                                      // a one-character file is no hash directory
-        Files.createDirectories(tree.resolve("hold/notahashdir"));
-        Files.createSymbolicLink(tree.resolve("hold/Z"), tree); // no loop through a link
+        file("hold/X");                                          // a one-character file is no message
+        Files.createSymbolicLink(tree.resolve("hold/Z"), tree);  // nor a way out of the queue
         assertEquals(1, QueueScan.of(tree.resolve("hold")).messages());
+        assertEquals(1, QueueScan.withAges(tree.resolve("hold")).messages());
     }
 
     @Test
@@ -89,8 +89,9 @@ class StatusTest {
         long now = System.currentTimeMillis();
         Files.setLastModifiedTime(file("deferred/A/4A1"), FileTime.fromMillis(now - 3_600_000));
         Files.setLastModifiedTime(file("deferred/4B2"), FileTime.fromMillis(now - 60_000));
-        QueueScan.Contents contents = QueueScan.of(tree.resolve("deferred"));
+        QueueScan.Contents contents = QueueScan.withAges(tree.resolve("deferred"));
         assertEquals(3600, contents.oldestAgeSeconds(now));
+        assertEquals(0, QueueScan.of(tree.resolve("deferred")).oldestAgeSeconds(now), "not asked for");
         assertEquals(0, QueueScan.Contents.EMPTY.oldestAgeSeconds(now));
     }
 

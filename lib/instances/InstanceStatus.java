@@ -1,4 +1,5 @@
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +43,10 @@ record InstanceStatus(Instance instance, Boolean running, Long pid, String syslo
             }
         }
 
-        InstanceStatus read(Instance instance) {
+        /** The instance's state; with {@code ages}, also each queue's oldest message (a stat(2) per message). */
+        InstanceStatus read(Instance instance, boolean ages) {
             MasterProbe.State master = master(instance);
-            return new InstanceStatus(instance, master.running(), master.pid(), syslogName(instance), queues(instance));
+            return new InstanceStatus(instance, master.running(), master.pid(), syslogName(instance), queues(instance, ages));
         }
 
         /** Says once per kind what could not be known. */
@@ -61,12 +63,13 @@ record InstanceStatus(Instance instance, Boolean running, Long pid, String syslo
             return state;
         }
 
-        private Map<String, QueueScan.Contents> queues(Instance instance) {
+        private Map<String, QueueScan.Contents> queues(Instance instance, boolean ages) {
             Map<String, QueueScan.Contents> queues = new LinkedHashMap<>();
             for (String queue : QUEUE_NAMES) {
                 String directory = instance.queueDirectory() + "/" + queue;
                 try {
-                    queues.put(queue, QueueScan.of(host.path(directory)));
+                    Path path = host.path(directory);
+                    queues.put(queue, ages ? QueueScan.withAges(path) : QueueScan.of(path));
                 } catch (IOException unreadable) {
                     problems.note("message counts unknown", "open " + directory + ": " + Errno.text(unreadable));
                     queues.put(queue, null);

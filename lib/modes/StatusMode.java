@@ -24,7 +24,7 @@ final class StatusMode {
                      InstanceStatus.Reader reader, PrintStream out) {
         List<InstanceStatus> statuses = new ArrayList<>();
         for (Instance instance : iterationOrder) {
-            if (selection.matches(instance)) statuses.add(reader.read(instance));
+            if (selection.matches(instance)) statuses.add(reader.read(instance, format == Format.METRICS));
         }
         reader.reportProblems();
         switch (format) {
