@@ -85,7 +85,7 @@ jbang=$(median_ms jbang_run)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 printf '%s\n' "$((n + 1)) instances x $files queue files ($ours_total messages in all); median of $runs runs;" \
     "machine: $(nproc) cores, $(uname -sr); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-38s %8s %8s\n' "" "ms" "speed-up"
-printf '%-38s %8s %8s\n' "shell loop (postmulti -l, postfix status, find)" "$loop" "1.0"
-printf '%-38s %8s %8s\n' "postmulti -l --status (installed jar)" "$jar" "$(ratio "$loop" "$jar")"
-printf '%-38s %8s %8s\n' "postmulti -l --status (./jbang)" "$jbang" "$(ratio "$loop" "$jbang")"
+printf '%-48s %8s %8s\n' "" "ms" "speed-up"
+printf '%-48s %8s %8s\n' "shell loop (postmulti -l, postfix status, find)" "$loop" "1.0"
+printf '%-48s %8s %8s\n' "postmulti -l --status (installed jar)" "$jar" "$(ratio "$loop" "$jar")"
+printf '%-48s %8s %8s\n' "postmulti -l --status (./jbang)" "$jbang" "$(ratio "$loop" "$jbang")"
