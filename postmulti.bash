@@ -169,7 +169,7 @@ function _picocli_postmulti() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-a' '-j' '-l' '-p' '-R' '-v' '-x' '-h' '--help' '-V' '--version' '-n' '--dry-run' '--no-syslog'"
+  local flag_opts="'-a' '-j' '-l' '-p' '-R' '-v' '-x' '-h' '--help' '-V' '--version' '-n' '--dry-run' '--no-syslog' '--status' '--metrics'"
   local arg_opts="'-e' '-g' '-i' '-G' '-I' '-c' '--config-directory' '--root'"
   local action_option_args=("create" "import" "destroy" "deport" "enable" "disable" "assign" "init") # -e values
 

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
         version = "postmulti.java 0.1 (compatible with Postfix 3.7 postmulti, plus -j from 3.11)",
         headerHeading = "", synopsisHeading = "",
         customSynopsis = {
-            "Usage: postmulti -l [-ajRv] [-g group] [-i name]",
+            "Usage: postmulti -l [-ajRv] [-g group] [-i name] [--status | --metrics]",
             "       postmulti -p [-av] [-g group] [-i name] postfix-command...",
             "       postmulti -x [-aRv] [-g group] [-i name] unix-command...",
             "       postmulti -e init|create|import|destroy|deport|enable|disable|assign",
@@ -149,6 +149,19 @@ public class postmulti {
         syslog &= !on;
     }
 
+    @Option(order = 19, names = "--status",
+            description = "With -l: add whether each instance runs, its master's pid and its queues' message counts "
+                    + "(with -j: as JSON members). Reads only; starts, stops and signals nothing.")
+    void status(boolean on) {
+        if (on) invocation.status();
+    }
+
+    @Option(order = 20, names = "--metrics",
+            description = "With -l: the same state in Prometheus's text format, for node_exporter's textfile collector.")
+    void metrics(boolean on) {
+        if (on) invocation.metrics();
+    }
+
     @Parameters(paramLabel = "word", arity = "0..*",
             description = "The command (with -p and -x), or param=value settings (with -e create|import).")
     void words(List<String> words) {
@@ -240,13 +253,20 @@ public class postmulti {
         List<Instance> order = registry.iterationOrder(invocation.reverse());
         int status = switch ((Invocation.IteratorMode) invocation.mode()) {
             case LIST -> {
-                ListMode.list(order, selection, invocation.jsonOutput(), out);
+                if (invocation.statusOutput()) StatusMode.list(order, selection, statusFormat(),
+                        new InstanceStatus.Reader(primary, host, defaults), out);
+                else ListMode.list(order, selection, invocation.jsonOutput(), out);
                 yield 0;
             }
             case POSTFIX -> new IteratorMode(primary, childEnvironment).postfix(registry.all(), selection, invocation.words());
             case GENERIC -> new IteratorMode(primary, childEnvironment).generic(order, selection, invocation.words());
         };
         return damaged ? 1 : status;
+    }
+
+    private StatusMode.Format statusFormat() {
+        if (invocation.metricsOutput()) return StatusMode.Format.METRICS;
+        return invocation.jsonOutput() ? StatusMode.Format.JSON : StatusMode.Format.TABLE;
     }
 
     /** The file system to work on: this host, or with --root an offline tree. */

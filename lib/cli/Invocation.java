@@ -24,6 +24,8 @@ final class Invocation {
     private boolean reverse;
     private int verbose;
     private boolean json;
+    private boolean status;
+    private boolean metrics;
     private final List<String> words = new ArrayList<>();
 
     void selectAll() {
@@ -73,6 +75,14 @@ final class Invocation {
         json = true;
     }
 
+    void status() {
+        status = true;
+    }
+
+    void metrics() {
+        metrics = true;
+    }
+
     void words(List<String> operands) {
         words.addAll(operands);
     }
@@ -89,6 +99,14 @@ final class Invocation {
         checkAssignments();
         if (mode instanceof Edit edit) checkEditWords(edit.action());
         if (json && mode != IteratorMode.LIST) throw new Fatal("JSON output available only with '-l'");
+        checkStatusOptions();
+    }
+
+    /** Our monitoring options, after every check of the C program's, in its words' style. */
+    private void checkStatusOptions() {
+        if (status && mode != IteratorMode.LIST) throw new Fatal("The '--status' option is available only with '-l'");
+        if (metrics && mode != IteratorMode.LIST) throw new Fatal("The '--metrics' option is available only with '-l'");
+        if (metrics && json) throw new Fatal("The '--metrics' option precludes the use of '-j'");
     }
 
     private void checkAssignments() {
@@ -133,6 +151,15 @@ final class Invocation {
 
     boolean jsonOutput() {
         return json;
+    }
+
+    /** -l with --status or --metrics (which includes the status): the state of each instance, not only its settings. */
+    boolean statusOutput() {
+        return status || metrics;
+    }
+
+    boolean metricsOutput() {
+        return metrics;
     }
 
     List<String> words() {

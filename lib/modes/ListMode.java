@@ -20,17 +20,22 @@ final class ListMode {
     }
 
     static String jsonLine(Instance instance) {
-        return "{\"name\": \"" + Json.quote(dash(instance.name())) + "\","
-                + "\"group\": \"" + Json.quote(dash(instance.group())) + "\","
-                + "\"enabled\": \"" + yesNo(instance) + "\","
-                + "\"config_directory\": \"" + Json.quote(instance.configDirectory()) + "\"}\n";
+        return "{" + jsonMembers(instance) + "}\n";
     }
 
-    private static String dash(String value) {
+    /** 3.11's members, in its order and spacing; -l --status -j adds its own after them. */
+    static String jsonMembers(Instance instance) {
+        return "\"name\": \"" + Json.quote(dash(instance.name())) + "\","
+                + "\"group\": \"" + Json.quote(dash(instance.group())) + "\","
+                + "\"enabled\": \"" + yesNo(instance) + "\","
+                + "\"config_directory\": \"" + Json.quote(instance.configDirectory()) + "\"";
+    }
+
+    static String dash(String value) {
         return value == null ? "-" : value;
     }
 
-    private static String yesNo(Instance instance) {
+    static String yesNo(Instance instance) {
         return instance.enabled() ? "y" : "n";
     }
 }
