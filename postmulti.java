@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
             "       postmulti -p [-av] [-g group] [-i name] postfix-command...",
             "       postmulti -x [-aRv] [-g group] [-i name] unix-command...",
             "       postmulti -e init|create|import|destroy|deport|enable|disable|assign",
-            "                 [-av] [-g group] [-i name] [-G group] [-I name] [param=value ...]",
+            "                 [-anv] [-g group] [-i name] [-G group] [-I name] [param=value ...]",
             "Common: [-c config-directory] [--root dir] [--no-syslog]"},
         description = {
             "",
