@@ -55,6 +55,7 @@ class BashCompletionTest {
         socket = work.resolve("tmux").toString();
         tmux("new-session", "-d", "-x", "200", "-y", "50", "env", "-i", "PATH=/bin:/usr/bin:/sbin:/usr/sbin", "TERM=screen",
                 "bash", "--noprofile", "--rcfile", rc.toString(), "-i");
+        awaitScreen(screen -> screen.startsWith("$"), "the prompt of the shell that read " + rc);
     }
 
     @AfterAll
