@@ -129,7 +129,7 @@ public class postmulti {
     }
 
     @Option(order = 16, names = {"-n", "--dry-run"},
-            description = "With -e: show what would change, as a unified diff, and change nothing.")
+            description = "With -e: show the plan (directories, diffs of the files, removals, commands) and change nothing.")
     void dryRun(boolean on) {
         dryRun |= on;
     }
