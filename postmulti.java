@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
             "       postmulti -p [-av] [-g group] [-i name] postfix-command...",
             "       postmulti -x [-aRv] [-g group] [-i name] unix-command...",
             "       postmulti -e init|create|import|destroy|deport|enable|disable|assign",
-            "                 [-av] [-g group] [-i name] [-G group] [-I name] [param=value ...]",
+            "                 [-anv] [-g group] [-i name] [-G group] [-I name] [param=value ...]",
             "Common: [-c config-directory] [--root dir] [--no-syslog]"},
         description = {
             "",
@@ -129,7 +129,7 @@ public class postmulti {
     }
 
     @Option(order = 16, names = {"-n", "--dry-run"},
-            description = "With -e: show what would change, as a unified diff, and change nothing.")
+            description = "With -e: show the plan (directories, diffs of the files, removals, commands) and change nothing.")
     void dryRun(boolean on) {
         dryRun |= on;
     }

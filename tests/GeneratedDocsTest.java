@@ -1,6 +1,7 @@
 //SOURCES ../tools/DocsModel.java
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,5 +47,33 @@ class GeneratedDocsTest {
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    /** groff's strictest warnings (-ww) about the committed man page: none. */
+    @Test
+    void manPageIsCleanUnderGroff() {
+        assumeTrue(Tool.exec(java.util.List.of("sh", "-c", "command -v groff"), java.util.Map.of(), null).status() == 0,
+                "groff is not installed (Debian: groff-base)");
+        Tool.Result groff = Tool.exec(java.util.List.of("groff", "-man", "-ww", "-z", "postmulti.1"), java.util.Map.of(), null);
+        assertEquals(0, groff.status(), groff.both());
+        assertEquals("", groff.both(), "groff -man -ww -z postmulti.1");
+    }
+
+    /** Every section the manual promises, in man-page order. */
+    @Test
+    void manPageHasEverySection() throws IOException {
+        String page = Files.readString(Path.of("postmulti.1"), StandardCharsets.UTF_8);
+        int at = 0;
+        for (String section : java.util.List.of("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "ENVIRONMENT", "FILES",
+                "EXIT STATUS", "EXAMPLES", "DIFFERENCES FROM THE C PROGRAM", "SEE ALSO")) {
+            int next = page.indexOf("\n.SH \"" + section + "\"\n", at);
+            assertTrue(next > at, section + " missing or out of order");
+            at = next;
+        }
+        for (String action : java.util.List.of("init", "create", "import", "deport", "destroy", "enable", "disable", "assign"))
+            assertTrue(page.contains("\\fB" + action + "\\fP"), "DESCRIPTION of -e " + action);
+        for (String variable : java.util.List.of("MAIL_CONFIG", "MAIL_VERBOSE", "POSTMULTI_WRAPPER"))
+            assertTrue(page.contains("\\fB" + variable + "\\fP\n.RS"), "ENVIRONMENT: " + variable);
+        assertTrue(page.contains("[\\-anv]"), "-n in the SYNOPSIS");
     }
 }

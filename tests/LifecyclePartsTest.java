@@ -82,9 +82,11 @@ class LifecyclePartsTest {
         assertEquals("--- a/x\n+++ b/x\n@@ -1 +1,2 @@\n a\n+b\n\\ No newline at end of file\n", UnifiedDiff.diff("/x", "a\n", "a\nb"));
         assertEquals("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+a\n", UnifiedDiff.diff("/x", "a", "a\n"));
         assertEquals("--- /dev/null\n+++ b/x\n", UnifiedDiff.diff("/x", null, ""));
+        assertEquals("--- a/p\n+++ b/x\n@@ -2 +2 @@\n-b\n+B\n@@ -4,0 +5 @@\n+e\n",
+                UnifiedDiff.diff("/p", "/x", "a\nb\nc\nd\n", "a\nB\nc\nd\ne\n", 0), "without context, as diff -U0");
     }
 
-    /** Random edits of random files: GNU patch applies our diff and gets the new file. */
+    /** Random edits of random files: GNU patch applies our diff (with context, and without) and gets the new file. */
     @Test
     void patchAppliesOurDiffs() throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/patch")), "GNU patch not installed");
@@ -96,7 +98,7 @@ class LifecyclePartsTest {
                 String after = mutate(random, before);
                 Path file = dir.resolve("f");
                 Files.writeString(file, before, StandardCharsets.ISO_8859_1);
-                String diff = UnifiedDiff.diff("/f", before, after);
+                String diff = UnifiedDiff.diff("/f", "/f", before, after, round % 2 == 0 ? UnifiedDiff.CONTEXT : 0);
                 if (diff.isEmpty()) {
                     assertEquals(before, after);
                     continue;

@@ -681,9 +681,12 @@ class LifecycleTest {
         assertEquals("", run.err());
         assertUnchanged(before);
         String out = run.out();
+        String meta = tree.meta().toString();
         assertTrue(out.startsWith("# mkdir -m 0755 " + tree.etc("postfix-a") + "\n# mkdir -m 0755 " + tree.spool("postfix-a")
-                + "\n# mkdir -m 0700 " + tree.lib("postfix-a") + "\n--- /dev/null\n+++ b" + tree.etc("postfix-a") + "/main.cf\n"), out);
-        assertTrue(out.contains("\n--- /dev/null\n+++ b" + tree.etc("postfix-a") + "/master.cf\n"));
+                + "\n# mkdir -m 0700 " + tree.lib("postfix-a") + "\n# new file " + tree.etc("postfix-a") + "/main.cf: "
+                + meta + "/main.cf.proto with these changes\n--- a" + meta + "/main.cf.proto\n+++ b" + tree.etc("postfix-a")
+                + "/main.cf\n"), out);
+        assertTrue(out.contains("\n# new file " + tree.etc("postfix-a") + "/master.cf: a copy of " + meta + "/master.cf.proto\n"), out);
         assertTrue(out.contains("\n--- a" + tree.primary + "/main.cf\n+++ b" + tree.primary + "/main.cf\n"));
         assertTrue(out.endsWith("# run " + tree.path("usr/sbin/postfix") + " -c " + tree.etc("postfix-a") + " set-permissions\n"), out);
         assertFalse(ConfigLock.exists(Host.live(), tree.primary.toString()), "a dry run does not create the lock file");

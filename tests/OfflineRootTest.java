@@ -134,15 +134,66 @@ class OfflineRootTest {
         if (hostMainCf != null) assertEquals(hostMainCf, TestFiles.read(Path.of("/etc/postfix/main.cf")));
     }
 
+    /**
+     * The dry run of a create reads like a plan: it says once that the paths are inside the tree,
+     * and shows the new main.cf as the prototype's few changed lines, master.cf as a copy.
+     */
     @Test
-    void aDryRunShowsTargetPaths() {
+    void aDryRunIsAShortPlanWithTargetPaths() {
         ok("-e", "init");
         FixtureTree.Run dry = ours("-n", "-I", "postfix-out", "-e", "create");
         assertEquals(0, dry.status(), dry.both());
-        assertTrue(dry.out().startsWith("# mkdir -m 0755 /etc/postfix-out\n# mkdir -m 0755 /var/spool/postfix-out\n"
-                + "# mkdir -m 0700 /var/lib/postfix-out\n--- /dev/null\n+++ b/etc/postfix-out/main.cf\n"), dry.out());
-        assertTrue(dry.out().endsWith("# skip /usr/sbin/postfix -c /etc/postfix-out set-permissions (--root)\n"), dry.out());
-        assertFalse(dry.out().contains(root.toString()));
+        String out = dry.out();
+        assertTrue(out.startsWith("# --root: every path below is inside " + root + "\n"
+                + "# mkdir -m 0755 /etc/postfix-out\n# mkdir -m 0755 /var/spool/postfix-out\n"
+                + "# mkdir -m 0700 /var/lib/postfix-out\n"
+                + "# new file /etc/postfix-out/main.cf: /etc/postfix/main.cf.proto with these changes\n"
+                + "--- a/etc/postfix/main.cf.proto\n+++ b/etc/postfix-out/main.cf\n"), out);
+        assertTrue(out.contains("\n+queue_directory = /var/spool/postfix-out\n"), out);
+        assertTrue(out.contains("\n+data_directory = /var/lib/postfix-out\n"), out);
+        assertTrue(out.contains("\n+multi_instance_name = postfix-out\n"), out);
+        assertTrue(out.contains("\n# new file /etc/postfix-out/master.cf: a copy of /etc/postfix/master.cf.proto\n"), out);
+        assertTrue(out.contains("\n+multi_instance_directories = /etc/postfix-out\n"), out);
+        assertTrue(out.endsWith("# skip /usr/sbin/postfix -c /etc/postfix-out set-permissions (--root)\n"), out);
+        long lines = out.lines().count();
+        assertTrue(lines <= 80, "the plan of a create takes " + lines + " lines:\n" + out);
+        assertEquals(1, out.split(java.util.regex.Pattern.quote(root.toString()), -1).length - 1,
+                "only the first line names the tree:\n" + out);
+    }
+
+    /**
+     * Create skips set-permissions under --root, so the queue subdirectories never exist:
+     * destroy removes what create made and says nothing about the rest, nor does its dry run.
+     */
+    @Test
+    void createThenDestroySaysNothingAboutWhatWasNeverThere() {
+        ok("-e", "init");
+        ok("-I", "postfix-out", "-e", "create");
+        FixtureTree.Run dry = ours("-n", "-i", "postfix-out", "-e", "destroy");
+        assertEquals(0, dry.status(), dry.both());
+        assertFalse(dry.out().contains("/var/spool/postfix-out/"), dry.out());
+        assertTrue(dry.out().endsWith("# rmdir /var/lib/postfix-out\n# rmdir /var/spool/postfix-out\n"
+                + "# rm /etc/postfix-out/master.cf\n# rm /etc/postfix-out/main.cf\n# rmdir /etc/postfix-out\n"), dry.out());
+        FixtureTree.Run destroyed = ours("-i", "postfix-out", "-e", "destroy");
+        assertEquals(0, destroyed.status(), destroyed.both());
+        assertEquals("", destroyed.both());
+        for (String gone : List.of("etc/postfix-out", "var/spool/postfix-out", "var/lib/postfix-out"))
+            assertFalse(Files.exists(root.resolve(gone)), gone);
+    }
+
+    /** What stays behind is still reported under --root: only the names that are not there go unmentioned. */
+    @Test
+    void destroyStillReportsWhatStays() throws IOException {
+        ok("-e", "init");
+        ok("-I", "postfix-out", "-e", "create");
+        TestFiles.write(root.resolve("var/spool/postfix-out/hold/message"), "x");
+        FixtureTree.Run destroyed = ours("-i", "postfix-out", "-e", "destroy");
+        assertEquals(0, destroyed.status(), destroyed.both());
+        assertEquals("rmdir: failed to remove 'hold': Directory not empty\n"
+                + "postfix/postmulti-script: warning: /var/spool/postfix-out/hold: please verify contents and remove by hand\n"
+                + "rmdir: failed to remove '/var/spool/postfix-out': Directory not empty\n"
+                + "postfix/postmulti-script: warning: /var/spool/postfix-out: please verify contents and remove by hand\n",
+                destroyed.err());
     }
 
     @Test

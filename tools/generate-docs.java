@@ -88,7 +88,7 @@ class generate_docs {
     }
 
     /** picocli's AsciiDoc man page, before conversion (handy to read what the model says). */
-    static String manPageAsciiDoc() {
+    static String manPageAsciiDoc() throws IOException {
         CommandLine.Model.CommandSpec spec = DocsModel.commandLine().getCommandSpec();
         // The NAME section is the command's header, which the --help layout leaves out.
         spec.usageMessage().header(NAME_LINE);
@@ -96,7 +96,30 @@ class generate_docs {
         try (PrintWriter writer = new PrintWriter(adoc)) {
             ManPageGenerator.writeSingleManPage(writer, spec);
         }
-        return tidy(adoc.toString());
+        return withHandWrittenParts(tidy(adoc.toString()), Files.readString(Path.of(HAND_WRITTEN), StandardCharsets.UTF_8));
+    }
+
+    /** What the model cannot say (each mode and action, environment, files, examples...), in AsciiDoc. */
+    static final String HAND_WRITTEN = "tools/postmulti.1.adoc";
+    static final String AFTER_OPTIONS = "// after options\n";
+
+    /**
+     * picocli's page with the hand-written parts put in: the first at the end of DESCRIPTION,
+     * the rest (sections of their own) after OPTIONS and ARGUMENTS.
+     */
+    static String withHandWrittenParts(String adoc, String handWritten) {
+        int split = handWritten.indexOf(AFTER_OPTIONS);
+        if (split < 0) throw new IllegalStateException(HAND_WRITTEN + " lacks the line " + AFTER_OPTIONS.trim());
+        String description = handWritten.substring(0, split).replaceAll("(?m)^//.*\n", "");
+        String sections = handWritten.substring(split + AFTER_OPTIONS.length());
+        String withDescription = insertBefore(adoc, "// end::picocli-generated-man-section-description[]", description);
+        return insertBefore(withDescription, "// tag::picocli-generated-man-section-commands[]", sections);
+    }
+
+    private static String insertBefore(String text, String marker, String inserted) {
+        int at = text.indexOf(marker);
+        if (at < 0) throw new IllegalStateException("picocli's man page lacks " + marker);
+        return text.substring(0, at) + inserted.strip() + "\n\n" + text.substring(at);
     }
 
     /**

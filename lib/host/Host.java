@@ -60,6 +60,11 @@ final class Host {
         return root != null;
     }
 
+    /** The tree's directory as a byte string (--root), or null on the running host. */
+    String root() {
+        return root == null ? null : fromOs(root.toString());
+    }
+
     /** The real path of an absolute host path (a byte string). */
     Path path(String hostPath) {
         String name = toOs(hostPath);

@@ -176,8 +176,9 @@ final class Lifecycle {
         if (outcome.changed()) mainCf = MainCfEditor.set(mainCf, outcome.settings());
 
         plan.install(directory + "/" + STAGING, List.of(
-                new ChangePlan.NewFile(directory + "/main.cf", mainCf, 0644, null),
-                new ChangePlan.NewFile(directory + "/master.cf", plan.readIfFile(masterProto), modeOf(masterProto), masterProto)));
+                new ChangePlan.NewFile(directory + "/main.cf", mainCf, 0644, null).madeFrom(mainProto),
+                new ChangePlan.NewFile(directory + "/master.cf", plan.readIfFile(masterProto), modeOf(masterProto), masterProto)
+                        .madeFrom(masterProto)));
     }
 
     private void assign() {

@@ -182,14 +182,22 @@ final class ChangePlan {
         });
     }
 
-    /** A file to install: content, mode (octal), and optionally a file whose owner and times to copy. */
-    record NewFile(String path, byte[] content, int mode, String copyOwnerAndTimesFrom, byte[] before) {
+    /**
+     * A file to install: content, mode (octal), optionally a file whose owner and times to copy,
+     * and optionally the prototype it was made from (the dry run shows a new file as a diff
+     * against it: a few lines instead of the whole file).
+     */
+    record NewFile(String path, byte[] content, int mode, String copyOwnerAndTimesFrom, String prototype, byte[] before) {
         NewFile(String path, byte[] content, int mode, String copyOwnerAndTimesFrom) {
-            this(path, content, mode, copyOwnerAndTimesFrom, null);
+            this(path, content, mode, copyOwnerAndTimesFrom, null, null);
+        }
+
+        NewFile madeFrom(String prototypePath) {
+            return new NewFile(path, content, mode, copyOwnerAndTimesFrom, prototypePath, before);
         }
 
         NewFile withBefore(byte[] existing) {
-            return new NewFile(path, content, mode, copyOwnerAndTimesFrom, existing);
+            return new NewFile(path, content, mode, copyOwnerAndTimesFrom, prototype, existing);
         }
     }
 
@@ -198,6 +206,8 @@ final class ChangePlan {
     /** The dry run: everything the plan would do, in order. */
     void printDryRun(PrintStream out) {
         StringBuilder text = new StringBuilder();
+        if (host.offline() && !isEmpty())
+            text.append("# --root: every path below is inside ").append(host.root()).append('\n');
         for (Step step : steps) step.preview(text);
         for (Cleanup cleanup : cleanups) cleanup.preview(text);
         out.print(text);
@@ -290,7 +300,21 @@ final class ChangePlan {
 
         @Override
         public void preview(StringBuilder out) {
-            for (NewFile file : files) out.append(UnifiedDiff.diff(file.path(), text(file.before()), text(file.content())));
+            for (NewFile file : files) {
+                if (file.before() == null && file.prototype() != null) previewFromPrototype(file, out);
+                else out.append(UnifiedDiff.diff(file.path(), text(file.before()), text(file.content())));
+            }
+        }
+
+        private void previewFromPrototype(NewFile file, StringBuilder out) {
+            String prototype = text(readIfFile(file.prototype()));
+            String diff = UnifiedDiff.diff(file.prototype(), file.path(), prototype, text(file.content()), 0);
+            if (diff.isEmpty()) {
+                out.append("# new file ").append(file.path()).append(": a copy of ").append(file.prototype()).append('\n');
+                return;
+            }
+            out.append("# new file ").append(file.path()).append(": ").append(file.prototype())
+                    .append(" with these changes\n").append(diff);
         }
 
         @Override

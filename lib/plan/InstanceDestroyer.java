@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -21,7 +22,9 @@ import java.util.stream.Stream;
  * <p>What stays behind is reported as the script's users see it: rmdir(1)'s complaint, then the
  * script's warning {@code <path>: please verify contents and remove by hand} under its log tag.
  * As in the script, every rmdir that fails is reported, also for a name that does not exist
- * (rmdir fails on it just the same).
+ * (rmdir fails on it just the same) — except under --root, where nothing of that kind is
+ * said: there create skips set-permissions, so the queue subdirectories were never made, and
+ * 14 complaints about them would hide what really stayed behind.
  *
  * <p>The script removes the queue subdirectories, and then the data and queue directories, in
  * two shells that postfix(1) starts in the queue directory; so what postfix says when it starts
@@ -120,6 +123,7 @@ final class InstanceDestroyer {
             Path directory = host.path(queue);
             for (String name : QUEUE_SUBDIRECTORIES) {
                 Path sub = directory.resolve(name);
+                if (neverThere(sub)) continue;
                 boolean removable = Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS) && isEmpty(sub);
                 out.append(rmdirLine(queue + "/" + name, removable));
             }
@@ -151,7 +155,7 @@ final class InstanceDestroyer {
                 }
                 directory.deleteDirectory(relative);
             } catch (IOException e) {
-                leftBehind(name, queue + "/" + name, Errno.text(e));
+                leftBehind(name, queue + "/" + name, e);
             }
         }
     }
@@ -170,6 +174,7 @@ final class InstanceDestroyer {
         @Override
         public void preview(StringBuilder out) {
             Path real = host.path(path);
+            if (neverThere(real)) return;
             out.append(rmdirLine(path, Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS) && emptyAfterCleanup(real)));
         }
 
@@ -204,12 +209,8 @@ final class InstanceDestroyer {
         public void preview(StringBuilder out) {
             for (String file : files) {
                 Path real = host.path(file);
-                if (Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-                    out.append(UnifiedDiff.diff(file, ChangePlan.text(plan.readIfFile(file)), null));
-                } else if (Files.exists(real, LinkOption.NOFOLLOW_LINKS)
-                        && !Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.exists(real, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS))
                     out.append("# rm ").append(file).append('\n');
-                }
             }
         }
 
@@ -240,8 +241,19 @@ final class InstanceDestroyer {
             }
             Files.delete(real);
         } catch (IOException e) {
-            leftBehind(operand, shown, Errno.text(e));
+            leftBehind(operand, shown, e);
         }
+    }
+
+    /** rmdir's failure, unless it is about a name that is not there in an offline tree. */
+    private void leftBehind(String operand, String shown, IOException failure) {
+        if (host.offline() && failure instanceof NoSuchFileException) return;
+        leftBehind(operand, shown, Errno.text(failure));
+    }
+
+    /** Under --root, a name that does not exist is not worth a word (see the class comment). */
+    private boolean neverThere(Path real) {
+        return host.offline() && !Files.exists(real, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** rmdir(1)'s complaint, then the helper script's warning. */

@@ -36,8 +36,17 @@ final class UnifiedDiff {
      * file does not exist on that side (creation or removal).
      */
     static String diff(String path, String before, String after) {
-        String oldName = before == null ? "/dev/null" : "a" + path;
-        String newName = after == null ? "/dev/null" : "b" + path;
+        return diff(path, path, before, after, CONTEXT);
+    }
+
+    /**
+     * A diff between two files with {@code context} lines around each change: a new file against
+     * the prototype it was made from, say, where 0 keeps a dozen one-line edits in the middle of
+     * 700 lines of comments to a few lines each.
+     */
+    static String diff(String oldPath, String newPath, String before, String after, int context) {
+        String oldName = before == null ? "/dev/null" : "a" + oldPath;
+        String newName = after == null ? "/dev/null" : "b" + newPath;
         List<Line> a = lines(before == null ? "" : before);
         List<Line> b = lines(after == null ? "" : after);
         if (before != null && after != null && a.equals(b)) return "";
@@ -46,7 +55,7 @@ final class UnifiedDiff {
         out.append("--- ").append(oldName).append('\n');
         out.append("+++ ").append(newName).append('\n');
         if (a.isEmpty() && b.isEmpty()) return out.toString();
-        for (int[] hunk : hunks(script)) appendHunk(out, script, hunk[0], hunk[1], a, b);
+        for (int[] hunk : hunks(script, context)) appendHunk(out, script, hunk[0], hunk[1], a, b);
         return out.toString();
     }
 
@@ -142,14 +151,14 @@ final class UnifiedDiff {
         for (int i = reversed.size() - 1; i >= 0; i--) script.add(reversed.get(i));
     }
 
-    /** [first, end) ranges of the script, each a hunk: changes with up to CONTEXT kept lines around. */
-    private static List<int[]> hunks(List<Edit> script) {
+    /** [first, end) ranges of the script, each a hunk: changes with up to {@code context} kept lines around. */
+    private static List<int[]> hunks(List<Edit> script, int context) {
         List<int[]> hunks = new ArrayList<>();
         int i = 0;
         while (i < script.size()) {
             while (i < script.size() && script.get(i).op() == Op.KEEP) i++;
             if (i == script.size()) break;
-            int start = Math.max(0, i - CONTEXT);
+            int start = Math.max(0, i - context);
             int end = i;
             while (end < script.size()) {
                 if (script.get(end).op() != Op.KEEP) {
@@ -158,8 +167,8 @@ final class UnifiedDiff {
                 }
                 int run = end;
                 while (run < script.size() && script.get(run).op() == Op.KEEP) run++;
-                if (run == script.size() || run - end > 2 * CONTEXT) {
-                    end = Math.min(run, end + CONTEXT);
+                if (run == script.size() || run - end > 2 * context) {
+                    end = Math.min(run, end + context);
                     break;
                 }
                 end = run;
