@@ -16,6 +16,7 @@ final class Msg {
     private static Syslog syslog;
     private static int verbose;
     private static boolean utf8;
+    private static boolean quiet;
 
     private Msg() {
     }
@@ -36,6 +37,19 @@ final class Msg {
      */
     static void allowUtf8(boolean on) {
         utf8 = on;
+    }
+
+    /**
+     * Runs {@code work} without printing or logging anything but its fatal error: for a second
+     * pass over what a first pass has already reported (see Lifecycle).
+     */
+    static void quietly(Runnable work) {
+        quiet = true;
+        try {
+            work.run();
+        } finally {
+            quiet = false;
+        }
     }
 
     static void setVerbose(int level) {
@@ -75,6 +89,7 @@ final class Msg {
      * them whatever smtputf8_enable says.
      */
     static void postconfLine(String postconf, String level, String text) {
+        if (quiet) return;
         err.println(printable(postconf, false) + ": " + level + ": " + printable(text, false));
         err.flush();
     }
@@ -94,21 +109,25 @@ final class Msg {
      * on stderr and in the mail log under that tag, as its postlog(1) calls show and log them.
      */
     static void said(String tag, String level, String text) {
+        if (quiet) return;
         print(tag, level + ": " + text);
         if (syslog != null) syslog.send(tag, level, printable(text));
     }
 
     /** The complaint of a command the helper script runs, as that command prints it (never logged). */
     static void commandLine(String command, String text) {
+        if (quiet) return;
         print(command, text);
     }
 
     private static void diagnostic(String level, String text) {
+        if (quiet) return;
         line(level + ": " + text);
         if (syslog != null) syslog.send(level, printable(text));
     }
 
     private static void line(String text) {
+        if (quiet) return;
         print(PROGRAM, text);
     }
 

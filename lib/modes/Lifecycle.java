@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  * <ul>
  * <li>All the work is planned first ({@link ChangePlan}) and then committed all or nothing;
  * the helper script stops half way on the first failure.
- * <li>The whole action, from reading the primary main.cf and the instance list to the last
- * change, holds {@link ConfigLock}, so concurrent actions cannot lose each other's instances.
+ * <li>An action that will write holds {@link ConfigLock} from reading the primary main.cf and
+ * the instance list (again) to the last change, so concurrent actions cannot lose each other's
+ * instances; a refused one takes no lock and writes nothing.
  * <li>{@code -n}/{@code --dry-run} shows the plan as a unified diff and changes nothing.
  * </ul>
  *
@@ -80,19 +81,39 @@ final class Lifecycle {
         return new Lifecycle(action, request, configDirectory, host, defaults, environment, dryRun).run(out);
     }
 
+    /**
+     * Plans the action twice when it will write: first without the lock, so that a refusal (a bad
+     * name, an unknown instance, a bad param=value, a running instance) takes no lock and
+     * touches nothing, as in the C program; then again under the lock, because what another
+     * action changed meanwhile counts. The second pass repeats the first one's warnings only
+     * in substance: it runs quietly (see {@link Msg#quietly}).
+     */
     private int run(PrintStream out) {
-        try (ConfigLock lock = dryRun ? ConfigLock.shared(host, configDirectory) : ConfigLock.exclusive(host, configDirectory)) {
-            // Everything is read again under the lock: what another action just changed counts.
-            primary = Primary.load(host, configDirectory, defaults);
-            claims = new Claims();
-            primary.checkSharedDirectories(host, claims);
-            plan = new ChangePlan(host);
-            control = new PostfixControl(primary, host, environment);
-            prepare();
-            if (dryRun) plan.printDryRun(out);
-            else plan.commit(lock);
+        if (dryRun) {
+            try (ConfigLock lock = ConfigLock.shared(host, configDirectory)) {
+                plan();
+                plan.printDryRun(out);
+                return 0;
+            }
+        }
+        plan();
+        if (plan.isEmpty()) return 0;
+        try (ConfigLock lock = ConfigLock.exclusive(host, configDirectory)) {
+            lock.requireHeld();
+            Msg.quietly(this::plan);
+            plan.commit(lock);
             return 0;
         }
+    }
+
+    /** Reads the primary and the instances afresh, checks, and plans the action. */
+    private void plan() {
+        primary = Primary.load(host, configDirectory, defaults);
+        claims = new Claims();
+        primary.checkSharedDirectories(host, claims);
+        plan = new ChangePlan(host);
+        control = new PostfixControl(primary, host, environment);
+        prepare();
     }
 
     private void prepare() {
