@@ -229,7 +229,7 @@ public class postmulti {
         if (invocation.mode() instanceof Invocation.Edit edit) {
             Lifecycle.Request request = new Lifecycle.Request(invocation.assignedName(), invocation.assignedGroup(),
                     invocation.selection(), invocation.words());
-            return Lifecycle.run(edit.action(), request, primary.configDirectory(), host, defaults, childEnvironment, out, dryRun);
+            return Lifecycle.run(edit.action(), request, primary, host, defaults, childEnvironment, out, dryRun);
         }
         if (dryRun) throw new Fatal("The '-n' option is available only with '-e'");
         if (host.offline() && invocation.mode() != Invocation.IteratorMode.LIST)

@@ -89,7 +89,7 @@ class FaultsE2eTest {
         for (String signal : List.of("INT", "TERM")) {
             String name = newInstance();
             Process destroy = startTool(Map.of("POSTMULTI_TEST_PAUSE_AT", String.valueOf(commitPoint),
-                    "POSTMULTI_TEST_PAUSE_MS", "1500"), "-i", name, "-e", "destroy");
+                    "POSTMULTI_TEST_PAUSE_MS", "5000"), "-i", name, "-e", "destroy");
             awaitLine(destroy, "test pause " + commitPoint + ": after step Edit");
             signalGroup(destroy, signal);
             int status = finish(destroy);
@@ -120,7 +120,7 @@ class FaultsE2eTest {
         Tool.exec(List.of("chmod", "755", slow.toString(), sb.root().resolve("post-install.real").toString()), Map.of(), null);
         ok(sb.run("mount", "--bind", slow.toString(), postInstall.toString()));
         try {
-            List<Long> before = sb.processesInside();
+            List<String> before = liveInside();
             String name = "postfix-perm";
             Process create = startTool(Map.of(), "-I", name, "-e", "create");
             Path started = sb.root().resolve("post-install.started");
@@ -129,7 +129,7 @@ class FaultsE2eTest {
             assertTrue(Files.exists(started), "post-install started\n" + errors(create));
             sb.run("kill", "-TERM", String.valueOf(create.pid()));
             assertEquals(143, finish(create), errors(create));
-            assertEquals(before, sb.processesInside(), "no process of ours outlives the tool");
+            assertEquals(before, liveInside(), "no process of ours outlives the tool");
             assertFalse(registered(name));
             assertFalse(Files.exists(sb.configDir(name)), "config directory undone");
             assertFalse(Files.exists(sb.queueDir(name)), "queue directory undone");
@@ -153,14 +153,14 @@ class FaultsE2eTest {
             ok(tool("-i", name, "-e", "disable"));
             ok(tool("-i", name, "-G", "grouped", "-e", "assign"));
             assertEquals("grouped", postconf(sb.configDir(name), "multi_instance_group"));
-            Map<String, String> before = snapshot();
+            Map<String, String> before = snapshot(true);
             SandboxedPostfix.Result create = tool("-I", "postfix-ro", "-e", "create");
             assertEquals(1, create.exitCode);
             assertEquals("postmulti: fatal: write " + primary + "/main.cf: Read-only file system\n", create.stderr);
             SandboxedPostfix.Result destroy = tool("-i", name, "-e", "destroy");
             assertEquals(1, destroy.exitCode);
             assertEquals("postmulti: fatal: write " + primary + "/main.cf: Read-only file system\n", destroy.stderr);
-            assertEquals(before, snapshot(), "nothing written");
+            assertEquals(before, snapshot(true), "nothing written");
         } finally {
             sb.run("umount", primary.toString());
         }
@@ -278,7 +278,7 @@ class FaultsE2eTest {
 
     /** kill -SIGNAL -- -PID: to the tool's whole process group (it leads one: setsid execs in place). */
     private void signalGroup(Process process, String signal) {
-        sb.run("kill", "-s", signal, "--", "-" + process.pid());
+        ok(sb.run("kill", "-s", signal, "--", "-" + process.pid()));
     }
 
     private static int finish(Process process) throws InterruptedException {
@@ -313,6 +313,21 @@ class FaultsE2eTest {
         assertFalse(Files.exists(sb.configDir(name)), "the config directory is removed: " + err);
     }
 
+    /**
+     * The live processes in the sandbox, as "pid command" (zombies do not count: an orphan that
+     * has ended waits for this host's init to reap it, which may take its time).
+     */
+    private List<String> liveInside() {
+        List<String> live = new ArrayList<>();
+        for (long pid : sb.processesInside()) {
+            String[] fields = ProcessGroup.statFields(Path.of("/proc", String.valueOf(pid), "stat"));
+            if (fields == null || fields[ProcessGroup.STATE].equals("Z")) continue;
+            String command = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?");
+            live.add(pid + " " + command);
+        }
+        return live;
+    }
+
     private void ok(SandboxedPostfix.Result result) {
         assertEquals(0, result.exitCode, result.toString());
     }
@@ -321,21 +336,28 @@ class FaultsE2eTest {
         return Long.parseLong(sb.run("du", "-sk", directory.toString()).orThrow().stdout.split("\\s")[0]);
     }
 
-    /** Every file and directory of the sandbox's etc, spool and lib, with size and mode. */
+    /** Every file and directory of the sandbox's etc, spool and lib: mode, owner and content. */
     private Map<String, String> snapshot() throws IOException {
+        return snapshot(false);
+    }
+
+    /** The same, with each one's change time: whether anything was written at all. */
+    private Map<String, String> snapshot(boolean withTimes) throws IOException {
         Map<String, String> files = new TreeMap<>();
         for (String top : List.of("etc", "spool", "lib")) {
             try (Stream<Path> walk = Files.walk(sb.root().resolve(top))) {
-                walk.forEach(path -> files.put(sb.root().relativize(path).toString(), describe(path)));
+                walk.forEach(path -> files.put(sb.root().relativize(path).toString(), describe(path, withTimes)));
             }
         }
         return files;
     }
 
-    private static String describe(Path path) {
+    private static String describe(Path path, boolean withTimes) {
         try {
-            return Files.isDirectory(path) ? "dir " + Files.getAttribute(path, "unix:mode")
-                    : Files.size(path) + " " + Files.getAttribute(path, "unix:mode") + " " + Files.getLastModifiedTime(path);
+            String attributes = Files.readAttributes(path, "unix:mode,uid,gid").toString()
+                    + (withTimes ? " " + Files.getAttribute(path, "unix:ctime") : "");
+            return Files.isDirectory(path) ? attributes
+                    : attributes + " " + java.util.Arrays.hashCode(Files.readAllBytes(path));
         } catch (IOException e) {
             return "unreadable";
         }

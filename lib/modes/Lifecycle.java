@@ -64,21 +64,25 @@ final class Lifecycle {
     /** What the command line asked of the action: -I, -G, the -i/-g/-a selection, and the operands. */
     record Request(String assignedName, String assignedGroup, Selection selection, List<String> words) {}
 
-    private Lifecycle(EditAction action, Request request, String configDirectory, Host host,
+    private Lifecycle(EditAction action, Request request, Primary primary, Host host,
                       ParamDefaults defaults, Map<String, String> environment, boolean dryRun) {
         this.action = action;
         this.request = request;
-        this.configDirectory = configDirectory;
+        this.primary = primary;
+        this.configDirectory = primary.configDirectory();
         this.host = host;
         this.defaults = defaults;
         this.environment = environment;
         this.dryRun = dryRun;
     }
 
-    /** Runs one action; returns the exit status (failures are thrown as {@link Fatal}). */
-    static int run(EditAction action, Request request, String configDirectory, Host host, ParamDefaults defaults,
+    /**
+     * Runs one action on the primary as just read; returns the exit status (failures are thrown
+     * as {@link Fatal}).
+     */
+    static int run(EditAction action, Request request, Primary primary, Host host, ParamDefaults defaults,
                    Map<String, String> environment, PrintStream out, boolean dryRun) {
-        return new Lifecycle(action, request, configDirectory, host, defaults, environment, dryRun).run(out);
+        return new Lifecycle(action, request, primary, host, defaults, environment, dryRun).run(out);
     }
 
     /**
@@ -106,9 +110,14 @@ final class Lifecycle {
         }
     }
 
-    /** Reads the primary and the instances afresh, checks, and plans the action. */
+    /**
+     * Reads the instances afresh (and the primary, when its main.cf has changed since it was
+     * read), checks, and plans the action.
+     */
     private void plan() {
-        primary = Primary.load(host, configDirectory, defaults);
+        // A big primary main.cf is held several times over by a plan: let the first pass's go first.
+        plan = null;
+        primary = primary.current(host, defaults);
         claims = new Claims();
         primary.checkSharedDirectories(host, claims);
         plan = new ChangePlan(host);

@@ -256,18 +256,10 @@ final class ChangePlan {
             if (directory == null || plannedDirectories.contains(directory)) continue;
             Path real = host.path(directory);
             if (Files.isWritable(real)) continue;
-            String reason = readOnly(real) ? "Read-only file system" : "Permission denied";
+            String reason = Mounts.readOnly(real) ? "Read-only file system" : "Permission denied";
             if (step instanceof Edit edit) throw new Fatal("write " + edit.path + ": " + reason);
             if (step instanceof Install install) throw cannotMake(install.staging, reason);
             throw cannotMake(((MakeDirectory) step).path, reason);
-        }
-    }
-
-    private static boolean readOnly(Path path) {
-        try {
-            return Files.getFileStore(path).isReadOnly();
-        } catch (IOException e) {
-            return false;
         }
     }
 
