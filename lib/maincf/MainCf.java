@@ -244,8 +244,12 @@ final class MainCf {
         return displayName;
     }
 
+    /**
+     * The bytes it was parsed from: the array itself, not a copy, to be read and never changed
+     * (a big main.cf is a few MB, and a plan holds it as the "before" of its edit).
+     */
     byte[] bytes() {
-        return bytes.clone();
+        return bytes;
     }
 
     /** The value Postfix uses (the last definition), unexpanded; null when not set. */
