@@ -4,7 +4,7 @@
 //DEPS info.picocli:picocli-codegen:4.7.7
 //SOURCES lib/cli/*.java lib/modes/*.java lib/instances/*.java lib/plan/*.java
 //SOURCES lib/maincf/*.java lib/process/*.java lib/host/*.java
-//JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xss512k -Xms8m -Xmx64m -XX:-MaxFDLimit
+//JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xss512k -Xms8m -Xmx64m -Xmn3m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-MaxFDLimit
 //NATIVE_OPTIONS --no-fallback --install-exit-handlers
 
 import java.io.FileDescriptor;
