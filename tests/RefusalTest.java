@@ -1,4 +1,5 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * modification and change times, as with the C program. Checked for each kind of refusal:
  * the command line's (a bad name, a malformed param=value), and those that need the tree's
  * state (an unknown instance, a name in use, an enabled instance to destroy, an instance to
- * import that is not there). The lock's own directory is not touched either: a refusal takes no lock.
+ * import that is not there). A refusal is confirmed under the lock (see Lifecycle.run), which
+ * lives outside the configuration (ConfigLock): the primary directory is not touched.
  */
 class RefusalTest {
     @Test
@@ -22,9 +24,8 @@ class RefusalTest {
         try (FixtureTree tree = FixtureTree.initialized("")) {
             assertEquals(0, tree.run("-I", "postfix-a", "-e", "create").status());
             assertEquals(0, tree.run("-i", "postfix-a", "-e", "enable").status());
-            Path lockDirectory = ConfigLock.path(Host.live(), tree.primary.toString()).getParent();
             Map<String, String> files = tree.snapshot();
-            List<Object> times = times(tree.primary, lockDirectory);
+            List<Object> times = times(tree.primary);
             List<List<String>> refusals = List.of(
                     List.of("-I", "bad/name", "-e", "create"),
                     List.of("-I", "postfix-b", "-e", "create", "queue_directory"),
@@ -39,7 +40,8 @@ class RefusalTest {
                 FixtureTree.Run run = tree.run(refusal.toArray(String[]::new));
                 assertEquals(1, run.status(), refusal + ": " + run.err());
                 assertEquals(files, tree.snapshot(), refusal + ": the tree is as it was");
-                assertEquals(times, times(tree.primary, lockDirectory), refusal + ": the directories' times are as they were");
+                assertEquals(times, times(tree.primary), refusal + ": the primary directory's times are as they were");
+                assertFalse(ConfigLock.exists(Host.live(), tree.primary.toString()), refusal + ": the lock file is gone");
             }
         }
     }

@@ -86,11 +86,15 @@ final class Lifecycle {
     }
 
     /**
-     * Plans the action twice when it will write: first without the lock, so that a refusal (a bad
-     * name, an unknown instance, a bad param=value, a running instance) takes no lock and
-     * touches nothing, as in the C program; then again under the lock, because what another
-     * action changed meanwhile counts. The second pass repeats the first one's warnings only
-     * in substance: it runs quietly (see {@link Msg#quietly}).
+     * Plans the action first without the lock, so that an action with nothing to do (an assign
+     * of the name already there) takes no lock, and one that will write holds the lock no
+     * longer than needed. What the first pass says is held back ({@link Msg#defer}): if it ends
+     * with something to write, or with a refusal, the action is planned again under the lock
+     * and that pass speaks, because what another action changed meanwhile counts. A refusal is
+     * confirmed under the lock, too: read without it, the tree may be halfway through another
+     * action's commit (an instance already unregistered while its files are being removed),
+     * and a refusal read from that would be wrong. The lock lives outside the configuration
+     * ({@link ConfigLock}), so a refusal still writes nothing there, as with the C program.
      */
     private int run(PrintStream out) {
         if (dryRun) {
@@ -100,14 +104,29 @@ final class Lifecycle {
                 return 0;
             }
         }
-        plan();
-        if (plan.isEmpty()) return 0;
+        if (nothingToDo()) return 0;
         try (ConfigLock lock = ConfigLock.exclusive(host, configDirectory)) {
             lock.requireHeld();
-            Msg.quietly(this::plan);
+            plan();
             plan.commit(lock);
             return 0;
         }
+    }
+
+    /** The first pass: whether it ends with an empty plan (then its words are said). */
+    private boolean nothingToDo() {
+        boolean empty = false;
+        Msg.defer();
+        try {
+            plan();
+            empty = plan.isEmpty();
+        } catch (Fatal refusal) {
+            // said again, and for sure, under the lock
+        } finally {
+            if (empty) Msg.replay();
+            else Msg.drop();
+        }
+        return empty;
     }
 
     /**
