@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * the helper script stops half way on the first failure.
  * <li>An action that will write holds {@link ConfigLock} from reading the primary main.cf and
  * the instance list (again) to the last change, so concurrent actions cannot lose each other's
- * instances; a refused one takes no lock and writes nothing.
+ * instances. The lock lives outside the configuration, so a refused action writes nothing there.
  * <li>{@code -n}/{@code --dry-run} shows the plan as a unified diff and changes nothing.
  * </ul>
  *
