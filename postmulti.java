@@ -4,7 +4,7 @@
 //DEPS info.picocli:picocli-codegen:4.7.7
 //SOURCES lib/cli/*.java lib/modes/*.java lib/instances/*.java lib/plan/*.java
 //SOURCES lib/maincf/*.java lib/process/*.java lib/host/*.java
-//JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xss512k -Xms8m -Xmx64m -XX:-MaxFDLimit
+//JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xss512k -Xms8m -Xmx64m -Xmn3m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-MaxFDLimit
 //NATIVE_OPTIONS --no-fallback --install-exit-handlers
 
 import java.io.FileDescriptor;
@@ -242,7 +242,7 @@ public class postmulti {
         if (invocation.mode() instanceof Invocation.Edit edit) {
             Lifecycle.Request request = new Lifecycle.Request(invocation.assignedName(), invocation.assignedGroup(),
                     invocation.selection(), invocation.words());
-            return Lifecycle.run(edit.action(), request, primary.configDirectory(), host, defaults, childEnvironment, out, dryRun);
+            return Lifecycle.run(edit.action(), request, primary, host, defaults, childEnvironment, out, dryRun);
         }
         if (dryRun) throw new Fatal("The '-n' option is available only with '-e'");
         if (host.offline() && invocation.mode() != Invocation.IteratorMode.LIST)

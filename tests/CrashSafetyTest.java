@@ -307,10 +307,10 @@ class CrashSafetyTest {
         return Tool.command(tree.withPrimary(with(scenario.args())));
     }
 
-    /** The tree's own files: not the fake programs and prototypes, the fake postfix's log, or our lock. */
+    /** The tree's own files: not the fake programs and prototypes, or the fake postfix's log. */
     private static boolean ignored(String path) {
         return path.startsWith("usr/") || path.equals("usr") || path.equals("postfix.log") || path.equals("running")
-                || path.startsWith("set-permissions.") || path.endsWith(ConfigLock.FILE_NAME) || path.isEmpty();
+                || path.startsWith("set-permissions.") || path.isEmpty();
     }
 
     /** A staging directory or a temporary file of AtomicFile. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Life-cycle actions running at the same time, as separate processes of our tool, on one primary.
- * Each action holds the primary's lock ({@code .postmulti.lock}, see {@link ConfigLock}) from
+ * Each action holds the primary's lock (a file under /run/postmulti, see {@link ConfigLock}) from
  * reading main.cf and the instance list to its last change, so none loses another's work.
  *
  * <p>What the real C postmulti does in the same test (Postfix 3.7.11, as root, the tree's primary
@@ -62,7 +62,7 @@ class LifecycleConcurrencyTest {
                     assertFalse(Files.exists(Path.of(dir, ".tmp")));
                 }
                 assertEquals(INSTANCES + 1, tree.list().size());
-                assertFalse(Files.exists(tree.primary.resolve(ConfigLock.FILE_NAME)), "the last holder removed the lock file");
+                assertFalse(Files.exists(ConfigLock.path(Host.live(), tree.primary.toString())), "the last holder removed the lock file");
                 assertEquals(INSTANCES, tree.postfixLog().stream().filter(l -> l.contains(" set-permissions |")).count());
 
                 List<Process> destroys = new ArrayList<>();
@@ -78,7 +78,7 @@ class LifecycleConcurrencyTest {
     @Test
     void anActionWaitsForTheLock() throws Exception {
         try (FixtureTree tree = FixtureTree.initialized("")) {
-            Path lockFile = tree.primary.resolve(ConfigLock.FILE_NAME);
+            Path lockFile = ConfigLock.path(Host.live(), tree.primary.toString());
             String before;
             Process create;
             try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -99,7 +99,7 @@ class LifecycleConcurrencyTest {
     @Test
     void aLockFileLeftByAKilledRunIsTakenOverAndRemoved() throws Exception {
         try (FixtureTree tree = FixtureTree.initialized("")) {
-            Path lockFile = tree.primary.resolve(ConfigLock.FILE_NAME);
+            Path lockFile = ConfigLock.path(Host.live(), tree.primary.toString());
             Files.writeString(lockFile, "");
             Tool.Result create = tree.ours("-I", "postfix-k", "-e", "create");
             assertEquals(0, create.status(), create.err());
@@ -111,7 +111,7 @@ class LifecycleConcurrencyTest {
     @Test
     void aWaiterWhoseLockFileWasRemovedStartsOverOnTheNewOne() throws Exception {
         try (FixtureTree tree = FixtureTree.initialized("")) {
-            Path lockFile = tree.primary.resolve(ConfigLock.FILE_NAME);
+            Path lockFile = ConfigLock.path(Host.live(), tree.primary.toString());
             Process create;
             try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock held = channel.lock()) {
@@ -138,7 +138,7 @@ class LifecycleConcurrencyTest {
         try (FixtureTree tree = FixtureTree.initialized("")) {
             Tool.Result dry = tree.ours("-n", "-I", "postfix-d", "-e", "create");
             assertEquals(0, dry.status(), dry.err());
-            assertFalse(Files.exists(tree.primary.resolve(ConfigLock.FILE_NAME)));
+            assertFalse(Files.exists(ConfigLock.path(Host.live(), tree.primary.toString())));
         }
     }
 

@@ -1,4 +1,6 @@
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Diagnostics in Postfix's shape: {@code postmulti: warning: ...}, {@code postmulti: error: ...},
@@ -16,6 +18,8 @@ final class Msg {
     private static Syslog syslog;
     private static int verbose;
     private static boolean utf8;
+    /** While not null, what would be printed or logged waits here (see {@link #defer}). */
+    private static List<Runnable> deferred;
 
     private Msg() {
     }
@@ -36,6 +40,34 @@ final class Msg {
      */
     static void allowUtf8(boolean on) {
         utf8 = on;
+    }
+
+    /**
+     * From now on, holds back what would be printed or logged, until {@link #replay} prints it
+     * or {@link #drop} forgets it: for a first pass whose words count only if no second pass
+     * follows (see Lifecycle).
+     */
+    static void defer() {
+        deferred = new ArrayList<>();
+    }
+
+    /** Prints and logs what was held back, and stops holding back. */
+    static void replay() {
+        List<Runnable> held = deferred;
+        deferred = null;
+        if (held != null) held.forEach(Runnable::run);
+    }
+
+    /** Forgets what was held back, and stops holding back. */
+    static void drop() {
+        deferred = null;
+    }
+
+    /** Whether the output was held back (as {@code output}, to run at replay). */
+    private static boolean deferring(Runnable output) {
+        if (deferred == null) return false;
+        deferred.add(output);
+        return true;
     }
 
     static void setVerbose(int level) {
@@ -75,12 +107,14 @@ final class Msg {
      * them whatever smtputf8_enable says.
      */
     static void postconfLine(String postconf, String level, String text) {
+        if (deferring(() -> postconfLine(postconf, level, text))) return;
         err.println(printable(postconf, false) + ": " + level + ": " + printable(text, false));
         err.flush();
     }
 
     /** A raw line, as glibc getopt prints its complaints. */
     static void raw(String text) {
+        if (deferring(() -> raw(text))) return;
         err.println(text);
         err.flush();
     }
@@ -94,21 +128,25 @@ final class Msg {
      * on stderr and in the mail log under that tag, as its postlog(1) calls show and log them.
      */
     static void said(String tag, String level, String text) {
+        if (deferring(() -> said(tag, level, text))) return;
         print(tag, level + ": " + text);
         if (syslog != null) syslog.send(tag, level, printable(text));
     }
 
     /** The complaint of a command the helper script runs, as that command prints it (never logged). */
     static void commandLine(String command, String text) {
+        if (deferring(() -> commandLine(command, text))) return;
         print(command, text);
     }
 
     private static void diagnostic(String level, String text) {
+        if (deferring(() -> diagnostic(level, text))) return;
         line(level + ": " + text);
         if (syslog != null) syslog.send(level, printable(text));
     }
 
     private static void line(String text) {
+        if (deferring(() -> line(text))) return;
         print(PROGRAM, text);
     }
 

@@ -32,6 +32,11 @@ final class Primary {
         return new Primary(configDirectory, mainCf, Parameters.ownConfiguration(mainCf, configDirectory, defaults));
     }
 
+    /** This primary if its main.cf is still what it was when read, else the primary read anew. */
+    Primary current(Host host, ParamDefaults defaults) {
+        return mainCf.unchanged(host, configDirectory + "/main.cf") ? this : load(host, configDirectory, defaults);
+    }
+
     String configDirectory() {
         return configDirectory;
     }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,13 +85,13 @@ final class MainCf {
 
     /** Reads and parses a host path's file (see {@link Host}); messages name it by that path. */
     static MainCf read(Host host, String path) {
-        return parse(path, readBounded(host.path(path), path));
+        return parseOwn(path, readBounded(host.path(path), path));
     }
 
     /** Reads and parses a file; the display name is the path as given, as Postfix prints it. */
     static MainCf read(Path file) {
         String name = Host.fromOs(file.toString());
-        return parse(name, readBounded(file, name));
+        return parseOwn(name, readBounded(file, name));
     }
 
     private static byte[] readBounded(Path file, String name) {
@@ -107,11 +108,15 @@ final class MainCf {
     }
 
     static MainCf parse(String displayName, byte[] bytes) {
-        byte[] copy = bytes.clone();
+        return parseOwn(displayName, bytes.clone());
+    }
+
+    /** {@link #parse} of an array no one else has. */
+    private static MainCf parseOwn(String displayName, byte[] copy) {
         Map<String, Definition> definitions = new LinkedHashMap<>();
         List<Warning> warnings = new ArrayList<>();
         Definition firstConfigDirectory = null;
-        for (LogicalLine line : logicalLines(new String(copy, StandardCharsets.ISO_8859_1))) {
+        for (LogicalLine line : logicalLines(copy)) {
             if (isSpace(line.text().charAt(0))) {
                 warnings.add(new Warning(line.firstLine(), displayName + ": logical line must not start with whitespace: \""
                         + clip(line.text(), 30) + "\""));
@@ -136,18 +141,20 @@ final class MainCf {
      * Splits text into logical lines. Like readlline, a line of white space and a comment line
      * neither start nor end a logical line; a missing final newline changes nothing.
      */
-    private static List<LogicalLine> logicalLines(String text) {
+    private static List<LogicalLine> logicalLines(byte[] text) {
         List<LogicalLine> lines = new ArrayList<>();
         StringBuilder current = null;
         int currentStart = 0;
         int lineNumber = 0;
-        for (int start = 0; start < text.length(); ) {
-            int newline = text.indexOf('\n', start);
-            int end = newline < 0 ? text.length() : newline;
-            String physical = text.substring(start, end);
+        for (int start = 0; start < text.length; ) {
+            int end = start;
+            while (end < text.length && text[end] != '\n') end++;
+            int lineStart = start;
             start = end + 1;
             lineNumber++;
-            if (isBlankOrComment(physical)) continue;
+            // Only lines with content become Strings: comments are most of a big main.cf.
+            if (isBlankOrComment(text, lineStart, end)) continue;
+            String physical = new String(text, lineStart, end - lineStart, StandardCharsets.ISO_8859_1);
             if (current != null && isSpace(physical.charAt(0))) {
                 current.append(physical);
                 continue;
@@ -160,10 +167,10 @@ final class MainCf {
         return lines;
     }
 
-    private static boolean isBlankOrComment(String physical) {
-        int i = 0;
-        while (i < physical.length() && isSpace(physical.charAt(i))) i++;
-        return i == physical.length() || physical.charAt(i) == '#';
+    private static boolean isBlankOrComment(byte[] text, int start, int end) {
+        int i = start;
+        while (i < end && isSpace((char) (text[i] & 0xff))) i++;
+        return i == end || text[i] == '#';
     }
 
     private static Definition define(String displayName, LogicalLine line) {
@@ -224,12 +231,25 @@ final class MainCf {
         return nul < 0 ? text : text.substring(0, nul);
     }
 
+    /** Whether the file at a host path holds the bytes this was parsed from (no copy is kept). */
+    boolean unchanged(Host host, String path) {
+        try {
+            return Arrays.equals(bytes, readBounded(host.path(path), path));
+        } catch (Fatal unreadable) {
+            return false;
+        }
+    }
+
     String displayName() {
         return displayName;
     }
 
+    /**
+     * The bytes it was parsed from: the array itself, not a copy, to be read and never changed
+     * (a big main.cf is a few MB, and a plan holds it as the "before" of its edit).
+     */
     byte[] bytes() {
-        return bytes.clone();
+        return bytes;
     }
 
     /** The value Postfix uses (the last definition), unexpanded; null when not set. */

@@ -1,3 +1,4 @@
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashSet;
@@ -81,47 +82,67 @@ final class MainCfEditor {
         if (!valid) throw new Fatal("invalid parameter name: \"" + MainCf.printable(name) + "\"");
     }
 
+    /**
+     * The edit, line by line over the bytes: no String copy of the file, so a big main.cf (a few
+     * MB) costs the original, the output and little else.
+     */
     private static byte[] edit(byte[] original, Mode mode, Map<String, String> table) {
-        String text = new String(original, StandardCharsets.ISO_8859_1);
-        StringBuilder out = new StringBuilder(text.length() + 256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(original.length + 256);
         Set<String> found = new HashSet<>();
         boolean inEditedEntry = false;
-        for (int start = 0; start < text.length(); ) {
-            int newline = text.indexOf('\n', start);
-            int end = newline < 0 ? text.length() : newline + 1;
-            String line = newline < 0 ? text.substring(start) + "\n" : text.substring(start, end);
-            start = end;
-            int content = leadingSpace(line);
-            if (content == line.length() || line.charAt(content) == '#') {
-                out.append(line);
-            } else if (content > 0) {
-                if (!inEditedEntry) out.append(line);
-                else if (mode == Mode.COMMENT_OUT) out.append('#').append(line);
+        for (int start = 0; start < original.length; ) {
+            int end = lineEnd(original, start);
+            int content = leadingSpace(original, start, end);
+            if (content == end || original[content] == '#') {
+                copyLine(out, original, start, end);
+            } else if (content > start) {
+                if (!inEditedEntry) {
+                    copyLine(out, original, start, end);
+                } else if (mode == Mode.COMMENT_OUT) {
+                    out.write('#');
+                    copyLine(out, original, start, end);
+                }
             } else {
-                String name = nameOf(line);
+                String name = nameOf(original, start, end);
                 inEditedEntry = table.containsKey(name);
-                if (!inEditedEntry) out.append(line);
-                else editEntry(out, mode, found, name, table.get(name), line);
+                if (!inEditedEntry) {
+                    copyLine(out, original, start, end);
+                } else {
+                    found.add(name);
+                    if (mode == Mode.SET) write(out, entry(name, table.get(name)));
+                    if (mode == Mode.COMMENT_OUT) {
+                        out.write('#');
+                        copyLine(out, original, start, end);
+                    }
+                }
             }
+            start = end;
         }
         if (mode == Mode.SET) appendMissing(out, table, found);
-        return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return out.toByteArray();
     }
 
-    private static void editEntry(StringBuilder out, Mode mode, Set<String> found, String name, String value,
-                                  String line) {
-        found.add(name);
-        switch (mode) {
-            case SET -> out.append(entry(name, value));
-            case COMMENT_OUT -> out.append('#').append(line);
-            case REMOVE -> { }
-        }
+    /** Where the line that starts at {@code start} ends: after its newline, or at the end of the file. */
+    private static int lineEnd(byte[] text, int start) {
+        int i = start;
+        while (i < text.length && text[i] != '\n') i++;
+        return i < text.length ? i + 1 : text.length;
     }
 
-    private static void appendMissing(StringBuilder out, Map<String, String> table, Set<String> found) {
+    /** The line, with a newline added when the file's last line lacks one. */
+    private static void copyLine(ByteArrayOutputStream out, byte[] text, int start, int end) {
+        out.write(text, start, end - start);
+        if (text[end - 1] != '\n') out.write('\n');
+    }
+
+    private static void appendMissing(ByteArrayOutputStream out, Map<String, String> table, Set<String> found) {
         new TreeMap<>(table).forEach((name, value) -> {
-            if (!found.contains(name)) out.append(entry(name, value));
+            if (!found.contains(name)) write(out, entry(name, value));
         });
+    }
+
+    private static void write(ByteArrayOutputStream out, String text) {
+        out.writeBytes(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** Exactly what postconf writes, so an empty value leaves a space after the '='. */
@@ -129,10 +150,16 @@ final class MainCfEditor {
         return name + " = " + value + "\n";
     }
 
-    private static String nameOf(String line) {
-        int end = 0;
-        while (end < line.length() && NAME_DELIMITERS.indexOf(line.charAt(end)) < 0) end++;
-        return line.substring(0, end);
+    private static String nameOf(byte[] text, int start, int end) {
+        int i = start;
+        while (i < end && NAME_DELIMITERS.indexOf((char) (text[i] & 0xff)) < 0) i++;
+        return new String(text, start, i - start, StandardCharsets.ISO_8859_1);
+    }
+
+    private static int leadingSpace(byte[] text, int start, int end) {
+        int i = start;
+        while (i < end && MainCf.isSpace((char) (text[i] & 0xff))) i++;
+        return i;
     }
 
     private static int leadingSpace(String text) {

@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  * <ul>
  * <li>All the work is planned first ({@link ChangePlan}) and then committed all or nothing;
  * the helper script stops half way on the first failure.
- * <li>The whole action, from reading the primary main.cf and the instance list to the last
- * change, holds {@link ConfigLock}, so concurrent actions cannot lose each other's instances.
+ * <li>An action that will write holds {@link ConfigLock} from reading the primary main.cf and
+ * the instance list (again) to the last change, so concurrent actions cannot lose each other's
+ * instances. The lock lives outside the configuration, so a refused action writes nothing there.
  * <li>{@code -n}/{@code --dry-run} shows the plan as a unified diff and changes nothing.
  * </ul>
  *
@@ -63,36 +64,84 @@ final class Lifecycle {
     /** What the command line asked of the action: -I, -G, the -i/-g/-a selection, and the operands. */
     record Request(String assignedName, String assignedGroup, Selection selection, List<String> words) {}
 
-    private Lifecycle(EditAction action, Request request, String configDirectory, Host host,
+    private Lifecycle(EditAction action, Request request, Primary primary, Host host,
                       ParamDefaults defaults, Map<String, String> environment, boolean dryRun) {
         this.action = action;
         this.request = request;
-        this.configDirectory = configDirectory;
+        this.primary = primary;
+        this.configDirectory = primary.configDirectory();
         this.host = host;
         this.defaults = defaults;
         this.environment = environment;
         this.dryRun = dryRun;
     }
 
-    /** Runs one action; returns the exit status (failures are thrown as {@link Fatal}). */
-    static int run(EditAction action, Request request, String configDirectory, Host host, ParamDefaults defaults,
+    /**
+     * Runs one action on the primary as just read; returns the exit status (failures are thrown
+     * as {@link Fatal}).
+     */
+    static int run(EditAction action, Request request, Primary primary, Host host, ParamDefaults defaults,
                    Map<String, String> environment, PrintStream out, boolean dryRun) {
-        return new Lifecycle(action, request, configDirectory, host, defaults, environment, dryRun).run(out);
+        return new Lifecycle(action, request, primary, host, defaults, environment, dryRun).run(out);
     }
 
+    /**
+     * Plans the action first without the lock, so that an action with nothing to do (an assign
+     * of the name already there) takes no lock, and one that will write holds the lock no
+     * longer than needed. What the first pass says is held back ({@link Msg#defer}): if it ends
+     * with something to write, or with a refusal, the action is planned again under the lock
+     * and that pass speaks, because what another action changed meanwhile counts. A refusal is
+     * confirmed under the lock, too: read without it, the tree may be halfway through another
+     * action's commit (an instance already unregistered while its files are being removed),
+     * and a refusal read from that would be wrong. The lock lives outside the configuration
+     * ({@link ConfigLock}), so a refusal still writes nothing there, as with the C program.
+     */
     private int run(PrintStream out) {
-        try (ConfigLock lock = dryRun ? ConfigLock.shared(host, configDirectory) : ConfigLock.exclusive(host, configDirectory)) {
-            // Everything is read again under the lock: what another action just changed counts.
-            primary = Primary.load(host, configDirectory, defaults);
-            claims = new Claims();
-            primary.checkSharedDirectories(host, claims);
-            plan = new ChangePlan(host);
-            control = new PostfixControl(primary, host, environment);
-            prepare();
-            if (dryRun) plan.printDryRun(out);
-            else plan.commit(lock);
+        if (dryRun) {
+            try (ConfigLock lock = ConfigLock.shared(host, configDirectory)) {
+                plan();
+                plan.printDryRun(out);
+                return 0;
+            }
+        }
+        if (nothingToDo()) return 0;
+        try (ConfigLock lock = ConfigLock.exclusive(host, configDirectory)) {
+            lock.requireHeld();
+            plan();
+            plan.commit(lock);
             return 0;
         }
+    }
+
+    /** The first pass: whether it ends with an empty plan (then its words are said). */
+    private boolean nothingToDo() {
+        boolean empty = false;
+        Msg.defer();
+        try {
+            plan();
+            empty = plan.isEmpty();
+        } catch (Fatal refusal) {
+            // said again, and for sure, under the lock
+        } finally {
+            if (empty) Msg.replay();
+            else Msg.drop();
+        }
+        return empty;
+    }
+
+    /**
+     * Reads the instances afresh (and the primary, when its main.cf has changed since it was
+     * read), checks, and plans the action.
+     */
+    private void plan() {
+        // A big primary main.cf is held several times over by a plan: let the first pass's go first.
+        plan = null;
+        primary = primary.current(host, defaults);
+        claims = new Claims();
+        primary.checkSharedDirectories(host, claims);
+        plan = new ChangePlan(host);
+        control = new PostfixControl(primary, host, environment);
+        prepare();
     }
 
     private void prepare() {

@@ -215,28 +215,61 @@ final class ChangePlan {
     }
 
     /**
-     * Carries the plan out under the lock. On failure, undoes what was done and reports the
+     * Carries the plan out under the lock. Nothing starts unless every file and directory to be
+     * written can be ({@link #requireWritable}). On failure, undoes what was done and reports the
      * failure (as a Fatal); problems while undoing are warnings.
+     *
+     * <p>Signals (see {@link SignalHold}): one that arrives before the last step is done stops
+     * the commit at the next step, which undoes the steps done, says so, and dies of the signal
+     * (status 128+N). Once the last step is done the change has happened (for destroy: the
+     * instance is no longer registered), so the cleanups are finished first, naming anything
+     * they leave behind, and the process ends normally, noting the signal.
      */
     void commit(ConfigLock lock) {
         if (isEmpty()) return;
         lock.requireHeld();
+        requireWritable();
         Deque<Runnable> undo = new ArrayDeque<>();
         try (SignalHold hold = SignalHold.start()) {
             try {
                 for (Step step : steps) {
+                    if (hold.signalled()) throw new Fatal(hold.firstSignal() + " received; the changes were undone");
                     step.apply(undo);
                     CrashPoint.reached("after step " + step.getClass().getSimpleName());
                 }
             } catch (RuntimeException failure) {
                 rollBack(undo);
-                if (failure instanceof Fatal fatal) throw fatal;
-                throw new Fatal(String.valueOf(failure.getMessage()), failure);
+                Fatal fatal = failure instanceof Fatal known ? known : new Fatal(String.valueOf(failure.getMessage()), failure);
+                // The held signal ends the process when the hold closes, before our caller could say why.
+                if (hold.signalled()) fatal.report();
+                throw fatal;
+            }
+            hold.committed();
+            for (Cleanup cleanup : cleanups) {
+                cleanup.run();
+                CrashPoint.reached("after cleanup");
             }
         }
-        for (Cleanup cleanup : cleanups) {
-            cleanup.run();
-            CrashPoint.reached("after cleanup");
+    }
+
+    /**
+     * Refuses, before anything is written, a plan whose files or directories are on a read-only
+     * file system or in a directory we may not write (access(2) as the kernel answers it), with
+     * the message the write itself would give. So a create or destroy on a read-only primary
+     * writes nothing at all, rather than making and then undoing the instance's directories.
+     */
+    private void requireWritable() {
+        for (Step step : steps) {
+            String directory = step instanceof Edit edit ? parent(edit.path)
+                    : step instanceof Install install ? parent(install.staging)
+                    : step instanceof MakeDirectory make ? parent(make.path) : null;
+            if (directory == null || plannedDirectories.contains(directory)) continue;
+            Path real = host.path(directory);
+            if (Files.isWritable(real)) continue;
+            String reason = Mounts.readOnly(real) ? "Read-only file system" : "Permission denied";
+            if (step instanceof Edit edit) throw new Fatal("write " + edit.path + ": " + reason);
+            if (step instanceof Install install) throw cannotMake(install.staging, reason);
+            throw cannotMake(((MakeDirectory) step).path, reason);
         }
     }
 

@@ -15,19 +15,25 @@ import java.util.Set;
 
 /**
  * The lock that serializes life-cycle actions on one multi-instance configuration: an exclusive
- * POSIX record lock (fcntl, what FileChannel.lock uses on Linux) on the file
- * {@code $config_directory/.postmulti.lock} of the primary instance, held from before the primary
- * main.cf and the instance list are read until the last change (and set-permissions) is done.
+ * POSIX record lock (fcntl, what FileChannel.lock uses on Linux) on a lock file of its own, held
+ * from before the primary main.cf and the instance list are read (the second time, see
+ * {@link Lifecycle}) until the last change (and set-permissions) is done.
  *
- * <p>The file exists only while an action runs: the holder removes it before it lets go, so the
- * configuration directory holds after every action exactly the files the C program leaves. A
+ * <p>The lock file lives outside the configuration: {@code /run/postmulti/DEV-INODE.lock} for
+ * root, {@code /tmp/postmulti-UID/DEV-INODE.lock} for other users (and for root when /run
+ * cannot have it), DEV and INODE being those of the primary's configuration directory as this
+ * host sees it (so {@code -c}, {@code --root} and a symbolic link to the directory all meet on
+ * one lock). Why not in the configuration directory, where it used to be: taking it would then
+ * need write access there, so a read-only primary would block an edit of a secondary's main.cf
+ * (which the C program does), and making and removing the file changed the directory's times,
+ * even for an action that is then refused. Both directories are made mode 0700 and must belong
+ * to the caller; a lock directory another user could write to is refused.
+ *
+ * <p>The file exists only while an action runs: the holder removes it before it lets go. A
  * waiter may thus end up holding a lock on a removed file; it checks, once it holds the lock,
  * that the file it locked is still the one at that name (same inode and change time as before it
  * opened it) and starts over if not. A file left by a killed run is harmless: locks die with
  * their process, and the next action takes it over and removes it.
- *
- * <p>Why a lock file of its own and not main.cf: main.cf is replaced by rename, and opening it
- * for writing (which an exclusive fcntl lock needs) would report it as modified to every watcher.
  *
  * <p>Postfix itself is never blocked: postconf -e uses its own protocol (an exclusive flock on
  * {@code main.cf.tmp}), postfix and the daemons only read main.cf, and nothing of Postfix opens
@@ -38,7 +44,8 @@ import java.util.Set;
  * <p>A dry run takes a shared lock when the file exists and does not create it.
  */
 final class ConfigLock implements AutoCloseable {
-    static final String FILE_NAME = ".postmulti.lock";
+    static final String RUN_DIRECTORY = "/run/postmulti";
+    static final String FALLBACK_PREFIX = "/tmp/postmulti-";
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -56,8 +63,67 @@ final class ConfigLock implements AutoCloseable {
         if (removeOnExit != null) Runtime.getRuntime().addShutdownHook(removeOnExit);
     }
 
-    static String lockPath(String configDirectory) {
-        return configDirectory + "/" + FILE_NAME;
+    /** Thrown when there is no place for the lock file; the message says why. */
+    private static final class NoPlace extends Exception {
+        NoPlace(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The lock file of the configuration whose primary directory is {@code configDirectory}
+     * (an OS path on this machine). Makes the lock directory when it is missing.
+     */
+    static Path lockFile(Host host, String configDirectory) throws NoPlace {
+        Map<String, Object> key;
+        try {
+            key = Files.readAttributes(host.path(configDirectory), "unix:dev,ino");
+        } catch (IOException e) {
+            throw new NoPlace("open " + configDirectory + ": " + Errno.text(e));
+        }
+        return lockDirectory().resolve(key.get("dev") + "-" + key.get("ino") + ".lock");
+    }
+
+    private static Path lockDirectory() throws NoPlace {
+        int uid = ourUid();
+        if (uid == 0) {
+            try {
+                return privateDirectory(Path.of(RUN_DIRECTORY), uid);
+            } catch (NoPlace notThere) {
+                Msg.debug(notThere.getMessage() + "; using " + FALLBACK_PREFIX + uid);
+            }
+        }
+        return privateDirectory(Path.of(FALLBACK_PREFIX + uid), uid);
+    }
+
+    /** A directory of ours (made 0700 if missing) that no one else can write to. */
+    private static Path privateDirectory(Path directory, int uid) throws NoPlace {
+        try {
+            Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(AtomicFile.permissions(0700)));
+        } catch (FileAlreadyExistsException e) {
+            // made by an earlier action: checked below
+        } catch (IOException e) {
+            throw new NoPlace("lock directory " + directory + ": " + Errno.text(e));
+        }
+        try {
+            Map<String, Object> attributes = Files.readAttributes(directory, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) attributes.get("mode");
+            boolean directoryOfOurs = (mode & 0170000) == 0040000 && (Integer) attributes.get("uid") == uid;
+            if (!directoryOfOurs || (mode & 0022) != 0)
+                throw new NoPlace("lock directory " + directory + ": not a directory of uid " + uid + " that only it can write to");
+            return directory;
+        } catch (IOException e) {
+            throw new NoPlace("lock directory " + directory + ": " + Errno.text(e));
+        }
+    }
+
+    /** The effective uid: the owner of /proc/self. */
+    private static int ourUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return "root".equals(System.getProperty("user.name")) ? 0 : -1;
+        }
     }
 
     /**
@@ -67,8 +133,13 @@ final class ConfigLock implements AutoCloseable {
      * change nothing (an assign that assigns the same name) still succeeds as in the C program.
      */
     static ConfigLock exclusive(Host host, String configDirectory) {
-        String name = lockPath(configDirectory);
-        Path path = host.path(name);
+        Path path;
+        try {
+            path = lockFile(host, configDirectory);
+        } catch (NoPlace noPlace) {
+            return new ConfigLock(null, null, noPlace.getMessage(), null);
+        }
+        String name = path.toString();
         while (true) {
             Object before;
             FileChannel channel;
@@ -123,10 +194,15 @@ final class ConfigLock implements AutoCloseable {
 
     /** For a dry run: a shared lock if the lock file exists and can be read, else no lock at all. */
     static ConfigLock shared(Host host, String configDirectory) {
-        String name = lockPath(configDirectory);
+        String name;
         FileChannel channel;
         try {
-            channel = FileChannel.open(host.path(name), StandardOpenOption.READ);
+            name = lockFile(host, configDirectory).toString();
+        } catch (NoPlace noPlace) {
+            return new ConfigLock(null, null, noPlace.getMessage(), null);
+        }
+        try {
+            channel = FileChannel.open(Path.of(name), StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             return new ConfigLock(null, null, "no lock file " + name, null);
         } catch (IOException e) {
@@ -183,8 +259,17 @@ final class ConfigLock implements AutoCloseable {
         }
     }
 
+    /** The lock file's path (tests). */
+    static Path path(Host host, String configDirectory) {
+        try {
+            return lockFile(host, configDirectory);
+        } catch (NoPlace noPlace) {
+            throw new Fatal(noPlace.getMessage());
+        }
+    }
+
     /** Whether the lock file exists (tests). */
     static boolean exists(Host host, String configDirectory) {
-        return Files.exists(host.path(lockPath(configDirectory)));
+        return Files.exists(path(host, configDirectory));
     }
 }

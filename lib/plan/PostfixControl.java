@@ -58,9 +58,13 @@ final class PostfixControl {
         return postfix() + " -c " + configDirectory + " " + command;
     }
 
-    /** {@code postfix -c DIR set-permissions}, sharing our stdio; returns its status. */
+    /**
+     * {@code postfix -c DIR set-permissions}, sharing our stdio, in a process group of its own
+     * (postfix runs postfix-script, which runs post-install: a signal must reach them all, and
+     * we must not go on, undo or exit while one of them still runs); returns its status.
+     */
     int setPermissions(Instance target) {
-        return Launcher.run(argv(target.configDirectory(), "set-permissions"), helperEnvironment(target));
+        return Launcher.runAsGroup(argv(target.configDirectory(), "set-permissions"), helperEnvironment(target));
     }
 
     /**

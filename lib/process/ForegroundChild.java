@@ -38,6 +38,10 @@ import sun.misc.SignalHandler;
  * No shutdown hook is needed: while these handlers are in place INT, TERM and HUP cannot start
  * the JVM's shutdown, and nothing else in postmulti calls System.exit while a child runs.
  *
+ * <p>A helper child in a process group of its own ({@link #expectGroup}, see {@link ProcessGroup})
+ * is not on our terminal: every signal we hold is forwarded to its whole group, and acted on
+ * when the group is gone; waiting for the child means waiting until nothing of its group is left.
+ *
  * <p>sun.misc.Signal is one of the critical internal APIs the JDK keeps accessible (module
  * jdk.unsupported, JEP 260): no flags needed on Java 17, no reflection; javac warns that it is
  * proprietary API. Its handlers are Java code, so the child's exec resets them to the default
@@ -55,16 +59,26 @@ final class ForegroundChild implements AutoCloseable {
 
     private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
     private final List<Signal> held = new ArrayList<>();
+    private final boolean ownGroup;
     private Process child;
     private int exitValue = NOT_ENDED;
     private boolean closed;
 
-    private ForegroundChild() {
+    private ForegroundChild(boolean ownGroup) {
+        this.ownGroup = ownGroup;
     }
 
     /** Starts holding the signals; call before starting the child so no signal slips through. */
     static ForegroundChild expect() {
-        ForegroundChild foreground = new ForegroundChild();
+        return holding(new ForegroundChild(false));
+    }
+
+    /** The same for a child that leads a process group of its own. */
+    static ForegroundChild expectGroup() {
+        return holding(new ForegroundChild(true));
+    }
+
+    private static ForegroundChild holding(ForegroundChild foreground) {
         foreground.hold(INTERRUPT);
         TERMINATIONS.forEach(foreground::hold);
         return foreground;
@@ -80,7 +94,8 @@ final class ForegroundChild implements AutoCloseable {
 
     synchronized void watch(Process started) {
         child = started;
-        if (terminationHeld()) child.destroy();
+        if (ownGroup && !held.isEmpty()) ProcessGroup.signal(child.pid(), held.get(0).getName());
+        else if (terminationHeld()) child.destroy();
     }
 
     /** Waits for the child to end, however often this thread is interrupted meanwhile. */
@@ -89,6 +104,7 @@ final class ForegroundChild implements AutoCloseable {
         while (true) {
             try {
                 int value = child.waitFor();
+                if (ownGroup) ProcessGroup.awaitEmpty(child.pid(), signalled());
                 synchronized (this) {
                     exitValue = value;
                 }
@@ -115,13 +131,19 @@ final class ForegroundChild implements AutoCloseable {
 
     private void remember(Signal signal) {
         if (!held.contains(signal)) held.add(signal);
-        if (TERMINATIONS.contains(signal) && child != null) child.destroy();
+        if (child == null) return;
+        if (ownGroup) ProcessGroup.signal(child.pid(), signal.getName());
+        else if (TERMINATIONS.contains(signal)) child.destroy();
+    }
+
+    private synchronized boolean signalled() {
+        return !held.isEmpty();
     }
 
     /** Puts the previous handlers back, then hands them the held signals that are due. */
     @Override
     public void close() {
-        boolean foreground = holdsInterrupt() && TerminalForeground.ours();
+        boolean foreground = !ownGroup && holdsInterrupt() && TerminalForeground.ours();
         if (foreground && !isDue(INTERRUPT)) SignalBarrier.await();
         previous.forEach(Signal::handle);
         List<Signal> due;
@@ -135,7 +157,7 @@ final class ForegroundChild implements AutoCloseable {
     }
 
     private synchronized boolean isDue(Signal signal) {
-        return !signal.equals(INTERRUPT) || exitValue == DIED_OF_INTERRUPT;
+        return ownGroup || !signal.equals(INTERRUPT) || exitValue == DIED_OF_INTERRUPT;
     }
 
     /** Whether our handler is in place for SIGINT: not with -Xrs, nor when it was ignored at JVM start. */

@@ -87,6 +87,23 @@ final class Launcher {
     }
 
     /**
+     * {@link #run}, for a helper that needs no terminal, in a process group of its own
+     * ({@link ProcessGroup}): signals we get are forwarded to the whole group, and we return
+     * only when nothing of the group is left. Where setsid(1) is missing, {@link #run}.
+     */
+    static int runAsGroup(List<String> argv, Map<String, String> environment) {
+        if (!ProcessGroup.available()) return run(argv, environment);
+        flushOurOutput();
+        try (ForegroundChild group = ForegroundChild.expectGroup()) {
+            group.watch(start(ProcessGroup.command(argv), environment));
+            return status(group.waitFor());
+        } catch (ExecFailure failure) {
+            Msg.fatalLine("execvp " + argv.get(0) + ": " + failure.getMessage());
+            return 1;
+        }
+    }
+
+    /**
      * Java cannot tell "killed by signal N" from "exit(128+N)"; a child exiting 129..192 on its
      * own is taken as killed. Either way it is a failure, which is all postmulti asks.
      */

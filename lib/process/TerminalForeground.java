@@ -1,6 +1,3 @@
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -12,20 +9,18 @@ import java.nio.file.Path;
 final class TerminalForeground {
     private static final Path STAT = Path.of("/proc/self/stat");
     /** Fields after "pid (comm)": state ppid pgrp session tty_nr tpgid ... */
-    private static final int PGRP = 2;
     private static final int TPGID = 5;
 
     private TerminalForeground() {
     }
 
     static boolean ours() {
+        String[] fields = ProcessGroup.statFields(STAT);
+        if (fields == null) return false;
         try {
-            String stat = Files.readString(STAT, StandardCharsets.ISO_8859_1);
-            // comm may hold spaces and parentheses: the fields start after the last ')'.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 1).trim().split(" ");
             long tpgid = Long.parseLong(fields[TPGID]);
-            return tpgid > 0 && tpgid == Long.parseLong(fields[PGRP]);
-        } catch (IOException | NumberFormatException | IndexOutOfBoundsException unreadable) {
+            return tpgid > 0 && tpgid == Long.parseLong(fields[ProcessGroup.PGRP]);
+        } catch (NumberFormatException | IndexOutOfBoundsException unreadable) {
             return false;
         }
     }
