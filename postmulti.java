@@ -15,18 +15,16 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * The command surface. The options are picocli's model built with its builders rather than
- * annotations: reading annotations costs reflection, dynamic proxies and a few hundred classes
- * at every start, more than all of a {@code -l} on one instance. Help, the man page and the
- * completion script (tools/DocsModel.java) are made from this same model.
+ * The command surface. The options are a plain table ({@link #options()}) that Getopt walks
+ * argv over: a start loads nothing of picocli, whose annotations (reflection, dynamic proxies)
+ * or even its model cost more than all of a {@code -l} on one instance. picocli's model is made
+ * from the table only for help, the man page and the completion script (tools/DocsModel.java).
  */
 public class postmulti {
     static final String VERSION = "postmulti.java 0.1 (compatible with Postfix 3.7 postmulti, plus -j from 3.11)";
@@ -40,52 +38,64 @@ public class postmulti {
     private String root;
     private boolean syslog = true;
 
-    /** The options in the order --help lists them; each one a flag or an option with a value. */
+    /** The options, in the order --help lists them. */
+    List<CliOption> options() {
+        return List.of(
+                CliOption.flag("-a", "All instances (iterator modes); with create/import: put the new instance first.",
+                        invocation::selectAll),
+                CliOption.valued("-e", "action", "Life-cycle action: init, create, import, destroy, deport, enable, disable or assign.",
+                        invocation::edit).completing(new EditActionWords()),
+                CliOption.valued("-g", "group", "Only the members of this instance group.",
+                        invocation::selectGroup),
+                CliOption.valued("-i", "name", "Only this instance: its name, its name without 'postfix-', its config directory, or '-' for the primary.",
+                        invocation::selectName),
+                CliOption.flag("-j", "With -l: one JSON object per instance (Postfix 3.11 format).",
+                        invocation::json),
+                CliOption.valued("-G", "group", "With create, import or assign: the instance group ('-' for none).",
+                        invocation::assignGroup),
+                CliOption.valued("-I", "name", "With create, import or assign: the instance name, 'postfix-...' ('-' for none).",
+                        invocation::assignName),
+                CliOption.flag("-l", "List instances: name, group, enabled (y/n), config directory.",
+                        () -> invocation.mode(Invocation.IteratorMode.LIST)),
+                CliOption.flag("-p", "Run 'postfix -- command...' for each instance (the postfix-wrapper interface).",
+                        () -> invocation.mode(Invocation.IteratorMode.POSTFIX)),
+                CliOption.flag("-R", "Reverse the iteration order (not with -p or -e).",
+                        invocation::toggleReverse),
+                CliOption.flag("-v", "Verbose; also sets MAIL_VERBOSE for the commands run.",
+                        invocation::verbose),
+                CliOption.flag("-x", "Run any command for each instance, with MAIL_CONFIG and the instance's directories in the environment.",
+                        () -> invocation.mode(Invocation.IteratorMode.GENERIC)),
+                CliOption.valued("-c --config-directory", "dir", "The primary instance's configuration directory (default /etc/postfix).",
+                        this::configDirectory),
+                CliOption.flag("-h --help", "Show this help and exit.",
+                        () -> helpRequested = true),
+                CliOption.flag("-V --version", "Show the version and exit.",
+                        () -> versionRequested = true),
+                CliOption.flag("-n --dry-run", "With -e: show what would change, as a unified diff, and change nothing.",
+                        () -> dryRun = true),
+                CliOption.valued("--root", "dir", "Work on an offline tree (a container image, a configuration repository): every file is read "
+                                + "and written under dir, while main.cf keeps the target host's paths. With -l and -e only "
+                                + "(-p and -x would run commands on this host); create skips set-permissions, and no instance counts as running.",
+                        directory -> root = directory),
+                CliOption.flag("--no-syslog", "Do not copy warnings and errors to the mail log (by default they go through "
+                                + "$command_directory/postlog when it exists, as the C program logs them).",
+                        () -> syslog = false));
+    }
+
+    /** picocli's model of the command, for help and the generated docs. */
     CommandSpec model() {
         CommandSpec spec = usage(CommandSpec.create().name("postmulti").version(VERSION));
         spec.parser().separator(" ");
-        List<OptionSpec.Builder> options = List.of(
-                flag(invocation::selectAll, "-a")
-                        .description("All instances (iterator modes); with create/import: put the new instance first."),
-                valued(invocation::edit, "action", "-e").completionCandidates(new EditActionWords())
-                        .description("Life-cycle action: init, create, import, destroy, deport, enable, disable or assign."),
-                valued(invocation::selectGroup, "group", "-g")
-                        .description("Only the members of this instance group."),
-                valued(invocation::selectName, "name", "-i")
-                        .description("Only this instance: its name, its name without 'postfix-', its config directory, or '-' for the primary."),
-                flag(invocation::json, "-j")
-                        .description("With -l: one JSON object per instance (Postfix 3.11 format)."),
-                valued(invocation::assignGroup, "group", "-G")
-                        .description("With create, import or assign: the instance group ('-' for none)."),
-                valued(invocation::assignName, "name", "-I")
-                        .description("With create, import or assign: the instance name, 'postfix-...' ('-' for none)."),
-                flag(() -> invocation.mode(Invocation.IteratorMode.LIST), "-l")
-                        .description("List instances: name, group, enabled (y/n), config directory."),
-                flag(() -> invocation.mode(Invocation.IteratorMode.POSTFIX), "-p")
-                        .description("Run 'postfix -- command...' for each instance (the postfix-wrapper interface)."),
-                flag(invocation::toggleReverse, "-R")
-                        .description("Reverse the iteration order (not with -p or -e)."),
-                flag(invocation::verbose, "-v")
-                        .description("Verbose; also sets MAIL_VERBOSE for the commands run."),
-                flag(() -> invocation.mode(Invocation.IteratorMode.GENERIC), "-x")
-                        .description("Run any command for each instance, with MAIL_CONFIG and the instance's directories in the environment."),
-                valued(this::configDirectory, "dir", "-c", "--config-directory")
-                        .description("The primary instance's configuration directory (default /etc/postfix)."),
-                flag(() -> helpRequested = true, "-h", "--help")
-                        .description("Show this help and exit."),
-                flag(() -> versionRequested = true, "-V", "--version")
-                        .description("Show the version and exit."),
-                flag(() -> dryRun = true, "-n", "--dry-run")
-                        .description("With -e: show what would change, as a unified diff, and change nothing."),
-                valued(directory -> root = directory, "dir", "--root")
-                        .description("Work on an offline tree (a container image, a configuration repository): every file is read "
-                                + "and written under dir, while main.cf keeps the target host's paths. With -l and -e only "
-                                + "(-p and -x would run commands on this host); create skips set-permissions, and no instance counts as running."),
-                flag(() -> syslog = false, "--no-syslog")
-                        .description("Do not copy warnings and errors to the mail log (by default they go through "
-                                + "$command_directory/postlog when it exists, as the C program logs them)."));
-        for (int i = 0; i < options.size(); i++) spec.addOption(options.get(i).order(i + 1).build());
-        // Getopt hands the operands to Invocation itself; this entry is for help and the docs.
+        List<CliOption> options = options();
+        for (int i = 0; i < options.size(); i++) {
+            CliOption option = options.get(i);
+            OptionSpec.Builder builder = OptionSpec.builder(option.names().toArray(String[]::new))
+                    .description(option.description()).order(i + 1);
+            if (option.takesValue()) builder.arity("1").type(String.class).paramLabel(option.paramLabel());
+            else builder.arity("0").type(boolean.class);
+            if (option.candidates() != null) builder.completionCandidates(option.candidates());
+            spec.addOption(builder.build());
+        }
         spec.addPositional(PositionalParamSpec.builder().paramLabel("word").arity("0..*").type(List.class)
                 .auxiliaryTypes(String.class)
                 .description("The command (with -p and -x), or param=value settings (with -e create|import).").build());
@@ -109,26 +119,6 @@ public class postmulti {
                         "")
                 .parameterListHeading("Operands:%n").optionListHeading("%nOptions:%n");
         return spec;
-    }
-
-    /** An option without a value: each occurrence runs the action. */
-    private static OptionSpec.Builder flag(Runnable action, String... names) {
-        return OptionSpec.builder(names).arity("0").type(boolean.class).setter(new Setter(value -> action.run()));
-    }
-
-    /** An option with a value (attached or the next word): each occurrence passes it on. */
-    private static OptionSpec.Builder valued(Consumer<String> action, String paramLabel, String... names) {
-        return OptionSpec.builder(names).arity("1").type(String.class).paramLabel(paramLabel)
-                .setter(new Setter(value -> action.accept((String) value)));
-    }
-
-    /** picocli's setter interface has a generic method, which a lambda cannot implement. */
-    private record Setter(Consumer<Object> action) implements ISetter {
-        @Override
-        public <T> T set(T value) {
-            action.accept(value);
-            return null;
-        }
     }
 
     /** The words -e takes, for the completion script (only generate-docs iterates over them). */
@@ -173,18 +163,15 @@ public class postmulti {
     }
 
     private int dispatch(String[] osArgs, Map<String, String> environment, PrintStream out) {
-        // The bare model: a CommandLine would also set up picocli's parser, whose built-in type
-        // converters load java.time, java.sql and regex classes that Getopt never uses. Help
-        // builds one when asked.
-        CommandSpec spec = model();
-        String[] args = Arrays.stream(osArgs).map(Host::fromOs).toArray(String[]::new);
-        Getopt.Outcome outcome = new Getopt(spec).walk(args);
+        String[] args = new String[osArgs.length];
+        for (int i = 0; i < args.length; i++) args[i] = Host.fromOs(osArgs[i]);
+        Getopt.Outcome outcome = new Getopt(options()).walk(args);
         if (helpRequested) {
-            new CommandLine(spec).usage(out);
+            new CommandLine(model()).usage(out);
             return 0;
         }
         if (versionRequested) {
-            out.println(spec.version()[0]);
+            out.println(VERSION);
             return 0;
         }
         Host host = host();
