@@ -59,7 +59,7 @@ _postmulti() {
             return 0 ;;
     esac
     if [[ $current == -* ]]; then
-        _postmulti_reply "-a -e -g -i -j -G -I -l -p -R -v -x -c --config-directory -h --help -V --version -n --dry-run --root --no-syslog"
+        _postmulti_reply "-a -e -g -i -j -G -I -l -p -R -v -x -c --config-directory -h --help -V --version -n --dry-run --root --no-syslog --status --metrics"
     fi
     return 0
 }

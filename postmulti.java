@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DEPS info.picocli:picocli:4.7.7
-//DEPS info.picocli:picocli-codegen:4.7.7
 //SOURCES lib/cli/*.java lib/modes/*.java lib/instances/*.java lib/plan/*.java
 //SOURCES lib/maincf/*.java lib/process/*.java lib/host/*.java
 //JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xss512k -Xms8m -Xmx64m -Xmn3m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-MaxFDLimit
@@ -17,29 +16,19 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-@Command(name = "postmulti", sortOptions = false, separator = " ",
-        version = "postmulti.java 0.1 (compatible with Postfix 3.7 postmulti, plus -j from 3.11)",
-        headerHeading = "", synopsisHeading = "",
-        customSynopsis = {
-            "Usage: postmulti -l [-ajRv] [-g group] [-i name] [--status | --metrics]",
-            "       postmulti -p [-av] [-g group] [-i name] postfix-command...",
-            "       postmulti -x [-aRv] [-g group] [-i name] unix-command...",
-            "       postmulti -e init|create|import|destroy|deport|enable|disable|assign",
-            "                 [-anv] [-g group] [-i name] [-G group] [-I name] [param=value ...]",
-            "Common: [-c config-directory] [--root dir] [--no-syslog]"},
-        description = {
-            "",
-            "Manage multiple Postfix instances on one host: list them, run postfix(1) or any",
-            "command for each of them, and create, import, deport, destroy, enable, disable",
-            "or rename them. Behaves like Postfix's own postmulti(1); see MULTI_INSTANCE_README.",
-            ""},
-        usageHelpWidth = 100, parameterListHeading = "Operands:%n", optionListHeading = "%nOptions:%n")
+/**
+ * The command surface. The options are a plain table ({@link #options()}) that Getopt walks
+ * argv over: a start loads nothing of picocli, whose annotations (reflection, dynamic proxies)
+ * or even its model cost more than all of a {@code -l} on one instance. picocli's model is made
+ * from the table only for help, the man page and the completion script (tools/DocsModel.java).
+ */
 public class postmulti {
+    static final String VERSION = "postmulti.java 0.1 (compatible with Postfix 3.7 postmulti, plus -j from 3.11)";
+
     private final Invocation invocation = new Invocation();
     private String configDirectory = Primary.DEFAULT_CONFIG_DIRECTORY;
     private boolean helpRequested;
@@ -49,131 +38,105 @@ public class postmulti {
     private String root;
     private boolean syslog = true;
 
-    @Option(order = 1, names = "-a", description = "All instances (iterator modes); with create/import: put the new instance first.")
-    void selectAll(boolean on) {
-        if (on) invocation.selectAll();
+    /** The options, in the order --help lists them. */
+    List<CliOption> options() {
+        return List.of(
+                CliOption.flag("-a", "All instances (iterator modes); with create/import: put the new instance first.",
+                        invocation::selectAll),
+                CliOption.valued("-e", "action", "Life-cycle action: init, create, import, destroy, deport, enable, disable or assign.",
+                        invocation::edit).completing(new EditActionWords()),
+                CliOption.valued("-g", "group", "Only the members of this instance group.",
+                        invocation::selectGroup),
+                CliOption.valued("-i", "name", "Only this instance: its name, its name without 'postfix-', its config directory, or '-' for the primary.",
+                        invocation::selectName),
+                CliOption.flag("-j", "With -l: one JSON object per instance (Postfix 3.11 format).",
+                        invocation::json),
+                CliOption.valued("-G", "group", "With create, import or assign: the instance group ('-' for none).",
+                        invocation::assignGroup),
+                CliOption.valued("-I", "name", "With create, import or assign: the instance name, 'postfix-...' ('-' for none).",
+                        invocation::assignName),
+                CliOption.flag("-l", "List instances: name, group, enabled (y/n), config directory.",
+                        () -> invocation.mode(Invocation.IteratorMode.LIST)),
+                CliOption.flag("-p", "Run 'postfix -- command...' for each instance (the postfix-wrapper interface).",
+                        () -> invocation.mode(Invocation.IteratorMode.POSTFIX)),
+                CliOption.flag("-R", "Reverse the iteration order (not with -p or -e).",
+                        invocation::toggleReverse),
+                CliOption.flag("-v", "Verbose; also sets MAIL_VERBOSE for the commands run.",
+                        invocation::verbose),
+                CliOption.flag("-x", "Run any command for each instance, with MAIL_CONFIG and the instance's directories in the environment.",
+                        () -> invocation.mode(Invocation.IteratorMode.GENERIC)),
+                CliOption.valued("-c --config-directory", "dir", "The primary instance's configuration directory (default /etc/postfix).",
+                        this::configDirectory),
+                CliOption.flag("-h --help", "Show this help and exit.",
+                        () -> helpRequested = true),
+                CliOption.flag("-V --version", "Show the version and exit.",
+                        () -> versionRequested = true),
+                CliOption.flag("-n --dry-run", "With -e: show the plan (directories, diffs of the files, removals, commands) and change nothing.",
+                        () -> dryRun = true),
+                CliOption.valued("--root", "dir", "Work on an offline tree (a container image, a configuration repository): every file is read "
+                                + "and written under dir, while main.cf keeps the target host's paths. With -l and -e only "
+                                + "(-p and -x would run commands on this host); create skips set-permissions, and no instance counts as running.",
+                        directory -> root = directory),
+                CliOption.flag("--no-syslog", "Do not copy warnings and errors to the mail log (by default they go through "
+                                + "$command_directory/postlog when it exists, as the C program logs them).",
+                        () -> syslog = false),
+                CliOption.flag("--status", "With -l: add whether each instance runs, its master's pid and its queues' message counts "
+                                + "(with -j: as JSON members). Reads only; starts, stops and signals nothing.",
+                        invocation::status),
+                CliOption.flag("--metrics", "With -l: the same state in Prometheus's text format, for node_exporter's textfile collector.",
+                        invocation::metrics));
     }
 
-    @Option(order = 2, names = "-e", paramLabel = "action", completionCandidates = EditActionWords.class,
-            description = "Life-cycle action: init, create, import, destroy, deport, enable, disable or assign.")
-    void edit(String action) {
-        invocation.edit(action);
+    /** picocli's model of the command, for help and the generated docs. */
+    CommandSpec model() {
+        CommandSpec spec = usage(CommandSpec.create().name("postmulti").version(VERSION));
+        spec.parser().separator(" ");
+        List<CliOption> options = options();
+        for (int i = 0; i < options.size(); i++) {
+            CliOption option = options.get(i);
+            OptionSpec.Builder builder = OptionSpec.builder(option.names().toArray(String[]::new))
+                    .description(option.description()).order(i + 1);
+            if (option.takesValue()) builder.arity("1").type(String.class).paramLabel(option.paramLabel());
+            else builder.arity("0").type(boolean.class);
+            if (option.candidates() != null) builder.completionCandidates(option.candidates());
+            spec.addOption(builder.build());
+        }
+        spec.addPositional(PositionalParamSpec.builder().paramLabel("word").arity("0..*").type(List.class)
+                .auxiliaryTypes(String.class)
+                .description("The command (with -p and -x), or param=value settings (with -e create|import).").build());
+        return spec;
     }
 
-    @Option(order = 3, names = "-g", paramLabel = "group", description = "Only the members of this instance group.")
-    void selectGroup(String group) {
-        invocation.selectGroup(group);
+    private static CommandSpec usage(CommandSpec spec) {
+        spec.usageMessage().sortOptions(false).headerHeading("").synopsisHeading("").width(100)
+                .customSynopsis(
+                        "Usage: postmulti -l [-ajRv] [-g group] [-i name] [--status | --metrics]",
+                        "       postmulti -p [-av] [-g group] [-i name] postfix-command...",
+                        "       postmulti -x [-aRv] [-g group] [-i name] unix-command...",
+                        "       postmulti -e init|create|import|destroy|deport|enable|disable|assign",
+                        "                 [-anv] [-g group] [-i name] [-G group] [-I name] [param=value ...]",
+                        "Common: [-c config-directory] [--root dir] [--no-syslog]")
+                .description(
+                        "",
+                        "Manage multiple Postfix instances on one host: list them, run postfix(1) or any",
+                        "command for each of them, and create, import, deport, destroy, enable, disable",
+                        "or rename them. Behaves like Postfix's own postmulti(1); see MULTI_INSTANCE_README.",
+                        "")
+                .parameterListHeading("Operands:%n").optionListHeading("%nOptions:%n");
+        return spec;
     }
 
-    @Option(order = 4, names = "-i", paramLabel = "name",
-            description = "Only this instance: its name, its name without 'postfix-', its config directory, or '-' for the primary.")
-    void selectName(String name) {
-        invocation.selectName(name);
-    }
-
-    @Option(order = 5, names = "-j", description = "With -l: one JSON object per instance (Postfix 3.11 format).")
-    void json(boolean on) {
-        if (on) invocation.json();
-    }
-
-    @Option(order = 6, names = "-G", paramLabel = "group", description = "With create, import or assign: the instance group ('-' for none).")
-    void assignGroup(String group) {
-        invocation.assignGroup(group);
-    }
-
-    @Option(order = 7, names = "-I", paramLabel = "name", description = "With create, import or assign: the instance name, 'postfix-...' ('-' for none).")
-    void assignName(String name) {
-        invocation.assignName(name);
-    }
-
-    @Option(order = 8, names = "-l", description = "List instances: name, group, enabled (y/n), config directory.")
-    void list(boolean on) {
-        if (on) invocation.mode(Invocation.IteratorMode.LIST);
-    }
-
-    @Option(order = 9, names = "-p", description = "Run 'postfix -- command...' for each instance (the postfix-wrapper interface).")
-    void postfix(boolean on) {
-        if (on) invocation.mode(Invocation.IteratorMode.POSTFIX);
-    }
-
-    @Option(order = 10, names = "-R", description = "Reverse the iteration order (not with -p or -e).")
-    void reverse(boolean on) {
-        if (on) invocation.toggleReverse();
-    }
-
-    @Option(order = 11, names = "-v", description = "Verbose; also sets MAIL_VERBOSE for the commands run.")
-    void verbose(boolean on) {
-        if (on) invocation.verbose();
-    }
-
-    @Option(order = 12, names = "-x", description = "Run any command for each instance, with MAIL_CONFIG and the instance's directories in the environment.")
-    void command(boolean on) {
-        if (on) invocation.mode(Invocation.IteratorMode.GENERIC);
-    }
-
-    @Option(order = 13, names = {"-c", "--config-directory"}, paramLabel = "dir",
-            description = "The primary instance's configuration directory (default /etc/postfix).")
-    void configDirectory(String directory) {
-        configDirectoryRelative = !directory.startsWith("/");
-        configDirectory = Primary.checkDirectoryOption(directory);
-    }
-
-    @Option(order = 14, names = {"-h", "--help"}, description = "Show this help and exit.")
-    void help(boolean on) {
-        helpRequested |= on;
-    }
-
-    @Option(order = 15, names = {"-V", "--version"}, description = "Show the version and exit.")
-    void version(boolean on) {
-        versionRequested |= on;
-    }
-
-    @Option(order = 16, names = {"-n", "--dry-run"},
-            description = "With -e: show the plan (directories, diffs of the files, removals, commands) and change nothing.")
-    void dryRun(boolean on) {
-        dryRun |= on;
-    }
-
-    @Option(order = 17, names = "--root", paramLabel = "dir",
-            description = "Work on an offline tree (a container image, a configuration repository): every file is read "
-                    + "and written under dir, while main.cf keeps the target host's paths. With -l and -e only "
-                    + "(-p and -x would run commands on this host); create skips set-permissions, and no instance counts as running.")
-    void root(String directory) {
-        root = directory;
-    }
-
-    @Option(order = 18, names = "--no-syslog",
-            description = "Do not copy warnings and errors to the mail log (by default they go through "
-                    + "$command_directory/postlog when it exists, as the C program logs them).")
-    void noSyslog(boolean on) {
-        syslog &= !on;
-    }
-
-    @Option(order = 19, names = "--status",
-            description = "With -l: add whether each instance runs, its master's pid and its queues' message counts "
-                    + "(with -j: as JSON members). Reads only; starts, stops and signals nothing.")
-    void status(boolean on) {
-        if (on) invocation.status();
-    }
-
-    @Option(order = 20, names = "--metrics",
-            description = "With -l: the same state in Prometheus's text format, for node_exporter's textfile collector.")
-    void metrics(boolean on) {
-        if (on) invocation.metrics();
-    }
-
-    @Parameters(paramLabel = "word", arity = "0..*",
-            description = "The command (with -p and -x), or param=value settings (with -e create|import).")
-    void words(List<String> words) {
-        invocation.words(words);
-    }
-
-    /** The words -e takes, for the completion script (picocli creates this from the annotation). */
-    static final class EditActionWords implements Iterable<String> {
+    /** The words -e takes, for the completion script (only generate-docs iterates over them). */
+    private static final class EditActionWords implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
             return Arrays.stream(EditAction.values()).map(EditAction::word).iterator();
         }
+    }
+
+    private void configDirectory(String directory) {
+        configDirectoryRelative = !directory.startsWith("/");
+        configDirectory = Primary.checkDirectoryOption(directory);
     }
 
     public static void main(String[] args) {
@@ -205,22 +168,19 @@ public class postmulti {
     }
 
     private int dispatch(String[] osArgs, Map<String, String> environment, PrintStream out) {
-        // The bare model: a CommandLine would also set up picocli's parser, whose built-in type
-        // converters load java.time, java.sql and regex classes (about half of startup) that
-        // Getopt never uses. Help builds one when asked.
-        CommandSpec spec = CommandSpec.forAnnotatedObject(this);
-        String[] args = Arrays.stream(osArgs).map(Host::fromOs).toArray(String[]::new);
-        Getopt.Outcome outcome = new Getopt(spec).walk(args);
+        String[] args = new String[osArgs.length];
+        for (int i = 0; i < args.length; i++) args[i] = Host.fromOs(osArgs[i]);
+        Getopt.Outcome outcome = new Getopt(options()).walk(args);
         if (helpRequested) {
-            new CommandLine(spec).usage(out);
+            new CommandLine(model()).usage(out);
             return 0;
         }
         if (versionRequested) {
-            out.println(spec.version()[0]);
+            out.println(VERSION);
             return 0;
         }
         Host host = host();
-        ParamDefaults defaults = ParamDefaults.load();
+        ParamDefaults defaults = ParamDefaults.load(environment);
         // The C program's order: main.cf is read and checked (MAIL_CONFIG's, should that differ)
         // before MAIL_CONFIG is checked, and both before any complaint about the command line.
         Primary.checkMailConfig(host, environment, configDirectory, defaults);

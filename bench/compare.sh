@@ -1,20 +1,33 @@
 #!/usr/bin/env bash
-# Side-by-side wall times of the real C postmulti and ours, on generated trees of N secondaries.
+# Side-by-side wall times of the real C postmulti, ours, and an empty JVM, on generated trees.
 #
-#   bench/compare.sh [-r RUNS] [N ...]        (as root; defaults: 5 runs, N = 1 10 100 500)
+#   bench/compare.sh [-r RUNS] [-J JAVA_HOME] [N ...]
 #
-# For each N it writes a tree (bench/make-tree.sh: primary + N secondaries, the real shared
-# directories, distinct private ones) and times `-l`, `-x true` and a usage error (`-z`):
+# As root (defaults: 5 runs, N = 1 10 100 500). For each N it writes a tree (bench/make-tree.sh:
+# primary + N secondaries, the real shared directories, distinct private ones) and times `-l`;
+# a usage error (`-z`) on the smallest tree; `-x true` on the largest; `-p status` on the
+# second of three or more (each instance's postfix status costs the same whoever runs it, and
+# is slow):
 #   C      /usr/sbin/postmulti, in a private mount namespace with the tree's primary bound on
 #          /etc/postfix (the only place it reads); it runs $command_directory/postconf once per
 #          instance, and sleeps a second after any fatal error, as Postfix programs do
-#   jbang  ./jbang postmulti.java -c TREE ...   (warm: the build is cached; includes JBang's JVM)
-#   jar    the launcher from tools/export.sh: java -jar with the tuned options and CDS archive
-# and prints the median of RUNS runs (after one untimed warm-up run) and the ratio ours/C.
-# Then the peak RSS of `-l` on the largest tree. Not a test: numbers depend on the machine.
+#   hello  a hello-world class run with the launcher's JVM options: the floor of any JVM start
+#   jar    the launcher from tools/export.sh (java -jar with the tuned options and archive)
+#   jbang  ./jbang postmulti.java -c TREE ... (warm: built and recorded, so the fast path)
+#   jar2   with -J: the launcher exported with that Java (24+: an AOT cache), and its own hello
+# and prints the median of RUNS runs (after one untimed warm-up run) with the ratios the
+# targets are stated in. Then the peak RSS of `-l` on the largest tree. Not a test: numbers
+# depend on the machine, and on whatever else runs on it (see the load averages printed).
 set -eu
 runs=5
-if [ "${1:-}" = "-r" ]; then runs=$2; shift 2; fi
+java2=
+while [ $# -gt 0 ]; do
+    case $1 in
+        -r) runs=$2; shift 2 ;;
+        -J) java2=$2; shift 2 ;;
+        *) break ;;
+    esac
+done
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1 10 100 500)
 
@@ -25,6 +38,7 @@ die() { echo "compare.sh: $*" >&2; exit 1; }
 [ -x "$real" ] || die "$real is missing (apt-get install postfix)"
 command -v unshare >/dev/null || die "unshare(1) is missing (util-linux)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
+[ -z "$java2" ] || [ -x "$java2/bin/java" ] || die "-J $java2: no bin/java there"
 
 work=$(mktemp -d /tmp/postmulti-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -32,15 +46,24 @@ trap 'rm -rf "$work"' EXIT
 echo "building: ./jbang postmulti.java (cached afterwards) and tools/export.sh ..." >&2
 "$top/jbang" "$top/postmulti.java" -V >/dev/null
 "$top/tools/export.sh" "$work/export" 2>/dev/null
-jar_launcher=$work/export/postmulti
+[ -z "$java2" ] || JAVA_HOME=$java2 "$top/tools/export.sh" "$work/export2" 2>/dev/null
+java_options=$(sed -n 's|^//JAVA_OPTIONS[[:space:]]*||p' "$top/postmulti.java" | tr '\n' ' ')
+mkdir "$work/hello"
+printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' >"$work/hello/Hello.java"
+javac -d "$work/hello" "$work/hello/Hello.java"
 
 c_run() { # TREE ARGS...
     local tree=$1; shift
     unshare -m --propagation private sh -c 'mount --bind "$0" /etc/postfix && exec "$@"' \
         "$tree/etc/postfix" "$real" "$@"
 }
+# shellcheck disable=SC2086  # a list of options
+hello_run() { shift; "${JAVA_HOME:+$JAVA_HOME/bin/}java" $java_options -cp "$work/hello" Hello; }
+# shellcheck disable=SC2086
+hello2_run() { shift; "$java2/bin/java" $java_options -cp "$work/hello" Hello; }
+jar_run() { local tree=$1; shift; "$work/export/postmulti" -c "$tree/etc/postfix" "$@"; }
+jar2_run() { local tree=$1; shift; JAVA_HOME=$java2 "$work/export2/postmulti" -c "$tree/etc/postfix" "$@"; }
 jbang_run() { local tree=$1; shift; "$top/jbang" "$top/postmulti.java" -c "$tree/etc/postfix" "$@"; }
-jar_run() { local tree=$1; shift; "$jar_launcher" -c "$tree/etc/postfix" "$@"; }
 
 # median_ms FUNCTION TREE ARGS...: one warm-up run, then the median wall time of $runs runs.
 median_ms() {
@@ -70,33 +93,52 @@ check_same() { # TREE ARGS...
     fi
 }
 
-printf '%s\n' "runs per cell: $runs (median); machine: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | head -1)"
+row() { # N COMMAND...
+    local n=$1 tree=$work/tree-$1; shift
+    local c hello jar jbang line
+    check_same "$tree" "$@"
+    c=$(median_ms c_run "$tree" "$@")
+    hello=$(median_ms hello_run "$tree")
+    jar=$(median_ms jar_run "$tree" "$@")
+    jbang=$(median_ms jbang_run "$tree" "$@")
+    line=$(printf '%-5s %-10s %7d %7d %7d %7s %9s %7d %9s' "$n" "$*" "$c" "$hello" "$jar" \
+        "$(ratio "$jar" "$c")" "$(ratio "$jar" "$hello")" "$jbang" "$(ratio "$jbang" "$jar")")
+    if [ -n "$java2" ]; then
+        hello=$(median_ms hello2_run "$tree")
+        jar=$(median_ms jar2_run "$tree" "$@")
+        line+=$(printf ' %8d %7d %7s %10s' "$hello" "$jar" "$(ratio "$jar" "$c")" "$(ratio "$jar" "$hello")")
+    fi
+    printf '%s\n' "$line"
+}
+
+printf '%s\n' "runs per cell: $runs (median, ms); machine: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | head -1)"
+[ -z "$java2" ] || printf '%s\n' "jar2, hello2: $("$java2/bin/java" -version 2>&1 | head -1)"
 printf '%s\n' "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows every column)"
-printf '%-5s %-8s %9s %9s %7s %9s %7s\n' N command "C ms" "jbang ms" "jbang/C" "jar ms" "jar/C"
+header=$(printf '%-5s %-10s %7s %7s %7s %7s %9s %7s %9s' N command C hello jar jar/C jar/hello jbang jbang/jar)
+[ -z "$java2" ] || header+=$(printf ' %8s %7s %7s %10s' hello2 jar2 jar2/C jar2/hello2)
+printf '%s\n' "$header"
+smallest=${sizes[0]}
+second=${sizes[1]:-$smallest}
+largest=${sizes[${#sizes[@]} - 1]}
 for n in "${sizes[@]}"; do
-    tree=$work/tree-$n
-    "$top/bench/make-tree.sh" "$n" "$tree"
-    for command in "-l" "-x true" "-z"; do
-        # shellcheck disable=SC2086  # the command is a list of words
-        set -- $command
-        check_same "$tree" "$@"
-        c=$(median_ms c_run "$tree" "$@")
-        jb=$(median_ms jbang_run "$tree" "$@")
-        jar=$(median_ms jar_run "$tree" "$@")
-        printf '%-5s %-8s %9d %9d %7s %9d %7s\n' "$n" "$command" "$c" "$jb" "$(ratio "$jb" "$c")" "$jar" "$(ratio "$jar" "$c")"
-    done
+    "$top/bench/make-tree.sh" "$n" "$work/tree-$n"
+    row "$n" -l
+    [ "$n" != "$smallest" ] || row "$n" -z
+    [ "$n" != "$second" ] || [ ${#sizes[@]} -lt 3 ] || row "$n" -p status
+    [ "$n" != "$largest" ] || row "$n" -x true
 done
 
 # Peak RSS (kB) of -l on the largest tree: /usr/bin/time reports the largest process among
-# the command and the children it waited for (postconf for the C program and for ours; for
-# ./jbang, JBang's own JVM as well as ours).
-n=${sizes[${#sizes[@]} - 1]}
-tree=$work/tree-$n
+# the command and the children it waited for (postconf for the C program; none for ours once
+# postconf -d's answer is cached).
+tree=$work/tree-$largest
 rss() { /usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>&1 </dev/null || true; tail -1 "$work/rss"; }
 c_rss=$(rss unshare -m --propagation private sh -c 'mount --bind "$0" /etc/postfix && exec "$@"' \
     "$tree/etc/postfix" "$real" -l)
-jar_rss=$(rss "$jar_launcher" -c "$tree/etc/postfix" -l)
+jar_rss=$(rss "$work/export/postmulti" -c "$tree/etc/postfix" -l)
 jbang_rss=$(rss "$top/jbang" "$top/postmulti.java" -c "$tree/etc/postfix" -l)
 echo
-echo "peak RSS of -l at N=$n: C ${c_rss} kB, jar ${jar_rss} kB, ./jbang ${jbang_rss} kB"
+line="peak RSS of -l at N=$largest: C ${c_rss} kB, jar ${jar_rss} kB, ./jbang ${jbang_rss} kB"
+[ -z "$java2" ] || line+=", jar2 $(JAVA_HOME=$java2 rss "$work/export2/postmulti" -c "$tree/etc/postfix" -l) kB"
+echo "$line"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -62,7 +62,7 @@ class MainCfFuzzTest {
         String reason = Postconf.unavailableReason();
         Assumptions.assumeTrue(reason == null, reason);
         synchronized (MainCfFuzzTest.class) {
-            if (defaults == null) defaults = ParamDefaults.load();
+            if (defaults == null) defaults = ParamDefaults.load(System.getenv());
         }
     }
 

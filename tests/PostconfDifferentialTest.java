@@ -167,7 +167,7 @@ class PostconfDifferentialTest {
         assertEquals(0, result.status(), result.stderr());
         Map<String, String> theirs = settingsOf(result.out());
         assertTrue(theirs.keySet().containsAll(INTERESTING), theirs.keySet().toString());
-        Parameters parameters = new Parameters(cf, directory.toString(), ParamDefaults.load());
+        Parameters parameters = new Parameters(cf, directory.toString(), ParamDefaults.load(System.getenv()));
         theirs.forEach((name, value) -> {
             // $process_id is the pid of whichever postconf expands it.
             if (!parameters.raw(name).contains("process_id"))
@@ -239,7 +239,7 @@ class PostconfDifferentialTest {
         Postconf.Result result = Postconf.run(directory, "-xh", "relayhost");
         assertNotEquals(0, result.status(), result.out());
         Parameters parameters = new Parameters(MainCf.read(directory.resolve("main.cf")), directory.toString(),
-                ParamDefaults.load());
+                ParamDefaults.load(System.getenv()));
         Expander.MacroError ours = assertThrows(Expander.MacroError.class,
                 () -> Expander.expand(parameters.raw("relayhost"), parameters::raw));
         if (sameWords)
@@ -289,7 +289,7 @@ class PostconfDifferentialTest {
     void defaultsMatchPostconfD() {
         Postconf.Result result = Postconf.run(Postconf.directoryWith(dir, "conf", new byte[0]), "-d");
         Map<String, String> theirs = settingsOf(result.out());
-        ParamDefaults defaults = ParamDefaults.load();
+        ParamDefaults defaults = ParamDefaults.load(System.getenv());
         for (String name : INTERESTING) assertEquals(theirs.get(name), defaults.get(name), name);
         assertFalse(theirs.isEmpty());
     }

@@ -2,15 +2,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Walks the command line exactly as the C program's getopt does ("+" mode: stop at the first
  * word that is not an option, "--" ends options, clustered flags, attached or separate values,
- * a value may itself start with "-"), handing each occurrence to the option declared in the
- * picocli model, in order. Our long options (--config-directory and friends) are extensions.
+ * a value may itself start with "-"), handing each occurrence to its option (a {@link CliOption}),
+ * in order. Our long options (--config-directory and friends) are extensions.
  *
  * <p>The first failure is kept rather than thrown: the C program reads main.cf and checks
  * MAIL_CONFIG before it parses options, so the caller reports it only after those checks.
@@ -29,11 +26,11 @@ final class Getopt {
         }
     }
 
-    private final Map<Character, OptionSpec> shortOptions = new HashMap<>();
-    private final Map<String, OptionSpec> longOptions = new HashMap<>();
+    private final Map<Character, CliOption> shortOptions = new HashMap<>();
+    private final Map<String, CliOption> longOptions = new HashMap<>();
 
-    Getopt(CommandSpec spec) {
-        for (OptionSpec option : spec.options()) {
+    Getopt(List<CliOption> options) {
+        for (CliOption option : options) {
             for (String name : option.names()) {
                 if (name.startsWith("--")) longOptions.put(name, option);
                 else shortOptions.put(name.charAt(1), option);
@@ -56,7 +53,7 @@ final class Getopt {
         } catch (Complaint complaint) {
             return new Outcome(List.of(), complaint.line, usage());
         } catch (RuntimeException failure) {
-            return new Outcome(List.of(), null, unwrap(failure));
+            return new Outcome(List.of(), null, failure);
         }
         return new Outcome(Arrays.asList(args).subList(index, args.length), null, null);
     }
@@ -69,9 +66,9 @@ final class Getopt {
     private int cluster(String arg, String[] args, int next) {
         for (int pos = 1; pos < arg.length(); pos++) {
             char letter = arg.charAt(pos);
-            OptionSpec option = shortOptions.get(letter);
+            CliOption option = shortOptions.get(letter);
             if (option == null) throw new Complaint("invalid option -- '" + letter + "'");
-            if (!takesValue(option)) {
+            if (!option.takesValue()) {
                 apply(option, null);
                 continue;
             }
@@ -89,9 +86,9 @@ final class Getopt {
     private int longOption(String arg, String[] args, int next) {
         int equals = arg.indexOf('=');
         String name = equals < 0 ? arg : arg.substring(0, equals);
-        OptionSpec option = longOptions.get(name);
+        CliOption option = longOptions.get(name);
         if (option == null) throw new Complaint("invalid option -- '-'");
-        if (!takesValue(option)) {
+        if (!option.takesValue()) {
             if (equals >= 0) throw new Complaint("option '" + name + "' doesn't allow an argument");
             apply(option, null);
             return next;
@@ -105,20 +102,8 @@ final class Getopt {
         return next + 1;
     }
 
-    private static boolean takesValue(OptionSpec option) {
-        return option.arity().max() > 0;
-    }
-
-    private static void apply(ArgSpec option, String value) {
-        option.setValue(value == null ? Boolean.TRUE : value);
-    }
-
-    /** picocli wraps what an option's setter throws; the Fatal inside is what we report. */
-    static RuntimeException unwrap(RuntimeException failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof Fatal fatal) return fatal;
-        }
-        return failure;
+    private static void apply(CliOption option, String value) {
+        option.action().accept(value);
     }
 
     /** getopt's own line ("postmulti: invalid option -- 'z'"), printed before the usage fatal. */

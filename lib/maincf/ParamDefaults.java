@@ -14,9 +14,10 @@ import java.util.function.Supplier;
  *
  * <p>Where Postfix is installed, its own defaults are the right ones: distributions change the
  * compiled-in directories (Debian: daemon_directory /usr/lib/postfix/sbin, data_directory
- * /var/lib/postfix, ...), and only the installed postconf knows them. So {@link #load()} asks
- * {@code postconf -d} once, lazily, when a default is first needed, with MAIL_CONFIG removed
- * from its environment so that it cannot be pointed elsewhere. Without a postconf, or when
+ * /var/lib/postfix, ...), and only the installed postconf knows them. So {@link #load} asks
+ * {@code postconf -d}, lazily, when a default is first needed, with MAIL_CONFIG removed from
+ * its environment so that it cannot be pointed elsewhere; its answer is kept for the next runs
+ * of the same binary ({@link PostconfCache}), so that usually no child process runs at all. Without a postconf, or when
  * it fails, we use upstream Postfix 3.7's compiled-in values for the parameters postmulti
  * needs ({@link #builtIn()}); those also fill names an older postconf does not know.
  *
@@ -74,9 +75,14 @@ final class ParamDefaults {
     }
 
     /** The installed Postfix's defaults when a postconf is found, else the built-in ones. */
-    static ParamDefaults load() {
-        Path postconf = findPostconf();
-        return postconf == null ? builtIn() : new ParamDefaults(() -> askPostconf(postconf));
+    static ParamDefaults load(Map<String, String> environment) {
+        Path postconf = findPostconf(environment);
+        return postconf == null ? builtIn() : fromPostconf(postconf, PostconfCache.forCaller(environment));
+    }
+
+    /** This postconf's defaults, through the cache when there is one (null: none). */
+    static ParamDefaults fromPostconf(Path postconf, PostconfCache cache) {
+        return new ParamDefaults(() -> parse(cache == null ? askPostconf(postconf) : cachedOrAsk(postconf, cache)));
     }
 
     static ParamDefaults builtIn() {
@@ -90,8 +96,24 @@ final class ParamDefaults {
         return value != null ? value : UPSTREAM.get(name);
     }
 
-    private static Path findPostconf() {
-        String path = System.getenv("PATH");
+    private static String cachedOrAsk(Path postconf, PostconfCache cache) {
+        String identity;
+        try {
+            identity = PostconfCache.identity(postconf);
+        } catch (IOException unknown) {
+            return askPostconf(postconf);
+        }
+        String output = cache.read(identity);
+        if (output != null) return output;
+        // Should the binary be replaced meanwhile, the new one's answer is filed under the old
+        // identity, which never matches again: harmless.
+        output = askPostconf(postconf);
+        if (!output.isEmpty()) cache.write(identity, output);
+        return output;
+    }
+
+    private static Path findPostconf(Map<String, String> environment) {
+        String path = environment.get("PATH");
         if (path != null) {
             for (String directory : path.split(":")) {
                 if (directory.isEmpty()) continue;
@@ -103,7 +125,8 @@ final class ParamDefaults {
         return Files.isExecutable(fallback) ? fallback : null;
     }
 
-    private static Map<String, String> askPostconf(Path postconf) {
+    /** postconf -d's output, or "" after a warning when it cannot be had. */
+    private static String askPostconf(Path postconf) {
         ProcessBuilder builder = new ProcessBuilder(postconf.toString(), "-d")
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -119,7 +142,7 @@ final class ParamDefaults {
                 return unusable(postconf, "timed out");
             }
             if (process.exitValue() != 0) return unusable(postconf, "exit status " + process.exitValue());
-            return parse(new String(output, StandardCharsets.ISO_8859_1));
+            return new String(output, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             return unusable(postconf, Errno.text(e));
         } catch (InterruptedException e) {
@@ -128,9 +151,9 @@ final class ParamDefaults {
         }
     }
 
-    private static Map<String, String> unusable(Path postconf, String why) {
+    private static String unusable(Path postconf, String why) {
         Msg.warn(postconf + " -d: " + why + "; using built-in default values");
-        return Map.of();
+        return "";
     }
 
     /** postconf -d output: one {@code name = value} (or {@code name =}) per line. */
