@@ -34,7 +34,7 @@ done
 
 EXCLUDED=" BorderMtaE2eTest IteratorE2eTest SandboxSmokeTest SmtpSinkTest ContentFilterProxyTest
   LifecycleConcurrencyTest LifecyclePartsTest LifecycleDifferentialTest BootstrapTest StartupDifferentialTest
-  CrashSafetyTest ExampleTreeTest LayeringTest NoReflectionTest GeneratedDocsTest MainCfFuzzTest RunnerSmokeTest "
+  CrashSafetyTest ExampleTreeTest LayeringTest NoReflectionTest GeneratedDocsTest MainCfFuzzTest RunnerTest "
 
 # lib/ class names, with their nested classes (PIT matches binary names: Outer$Inner).
 target_classes() {
