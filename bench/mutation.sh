@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Mutation testing of lib/ with PIT: how many small bugs (mutants) the tests notice.
 #
-#   bench/mutation.sh [-t THREADS] [LAYER ...]     (layers: cli modes instances plan maincf process host;
-#                                                  default all; as root, like the test suite)
+#   bench/mutation.sh [-t THREADS] [-T TestA,TestB] [LAYER ...]
+#       layers: cli modes instances plan maincf process host (default all); -T: only those test
+#       classes (default: every tests/*Test.java but those in EXCLUDED); as root, like the suite
 #
 # It builds the test runner's jar with JBang (lib/ classes + test classes, default package), has JBang
 # resolve PIT (org.pitest:pitest-command-line with pitest-junit5-plugin, and what they need) from
@@ -19,7 +20,14 @@ set -eu
 pitest_version=1.30.2
 junit5_plugin_version=1.2.3
 threads=2
-if [ "${1:-}" = "-t" ]; then threads=$2; shift 2; fi
+tests=
+while [ $# -gt 1 ]; do
+    case $1 in
+        -t) threads=$2; shift 2 ;;
+        -T) tests=$2; shift 2 ;;
+        *) break ;;
+    esac
+done
 
 top=$(cd "$(dirname "$0")/.." && pwd -P)
 report=$top/bench/mutation-report
@@ -49,6 +57,7 @@ target_classes() {
 
 test_classes() {
     local file name
+    if [ -n "$tests" ]; then echo "$tests"; return; fi
     for file in tests/*Test.java; do
         name=$(basename "$file" .java)
         case "$EXCLUDED" in *" $name "*) continue ;; esac
