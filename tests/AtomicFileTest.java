@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,32 @@ class AtomicFileTest {
         AtomicFile.replace(target, bytes("new \u00e9\u00ff\n"));
         assertArrayEquals(bytes("new \u00e9\u00ff\n"), Files.readAllBytes(target));
         assertEquals(List.of("main.cf"), names());
+    }
+
+    /**
+     * The new content is on disk before its name, and the name before we go on: the temporary
+     * file synced, then renamed (or linked) into place, then the directory synced, as strace
+     * sees the system calls.
+     */
+    @Test
+    void replaceSyncsTheDataThenRenamesThenSyncsTheDirectory() throws IOException, InterruptedException {
+        Path target = dir.resolve("main.cf");
+        Files.write(target, bytes("old\n"));
+        List<String> calls = SyscallTrace.during(dir, () -> AtomicFile.replace(target, bytes("new\n")));
+        assertEquals(List.of("sync DIR/TMP", "rename DIR/TMP DIR/main.cf", "sync DIR"), named(calls, "main.cf"));
+    }
+
+    @Test
+    void createSyncsTheDataThenLinksThenSyncsTheDirectory() throws IOException, InterruptedException {
+        Path target = dir.resolve("master.cf");
+        List<String> calls = SyscallTrace.during(dir, () -> AtomicFile.create(target, bytes("new\n"), "0644"));
+        assertEquals(List.of("sync DIR/TMP", "link DIR/TMP DIR/master.cf", "sync DIR"), named(calls, "master.cf"));
+    }
+
+    /** The calls with this test's directory shown as DIR and our temporary file for {@code name} as TMP. */
+    private List<String> named(List<String> calls, String name) {
+        String temporary = Pattern.quote("." + name + ".") + "[0-9a-f]{16}\\.tmp";
+        return calls.stream().map(call -> call.replace(dir.toString(), "DIR").replaceAll(temporary, "TMP")).toList();
     }
 
     @Test

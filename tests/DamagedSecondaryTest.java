@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A secondary whose main.cf is missing, unreadable or invalid, or whose claims conflict with an
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * skipped: ...}), leave it out and go on with the others, and exit 1; -e stops at it as the C
  * program does. The tree's command directory holds a fake postfix that logs its calls.
  */
+@ExtendWith(ComparedWithReal.class)
 class DamagedSecondaryTest {
     private FixtureTree tree;
     private Fixture fixture;
@@ -175,7 +177,7 @@ class DamagedSecondaryTest {
         assertEquals(0, healthy.status(), healthy.err());
         assertEquals(healthy.out(), ours.out());
         assertEquals(fixture.ours("-l", "-j", "-R").out(), oursJson.out());
-        if (RealPostmulti.unavailableReason() == null) {
+        if (RealPostmulti.canCompare()) {
             Tool.Result real = fixture.real("-l");
             assertEquals(0, real.status(), real.err());
             assertEquals(real.out(), ours.out().replace(fixture.primary + "\n", "/etc/postfix\n"));

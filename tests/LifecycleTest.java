@@ -99,6 +99,11 @@ class LifecycleTest {
         fresh("multi_instance_directories = /nonexistent/postfix-x\n");
         FixtureTree.Run run = tree.run("-e", "init");
         assertEquals(0, run.status(), run.err());
+        assertEquals("", run.both());
+        String text = tree.primaryMainCf();
+        assertEquals("${command_directory}/postmulti -p --", FixtureTree.setting(text, "multi_instance_wrapper"));
+        assertEquals("yes", FixtureTree.setting(text, "multi_instance_enable"));
+        assertEquals("/nonexistent/postfix-x", FixtureTree.setting(text, "multi_instance_directories"), "the broken list is left as it was");
     }
 
     @Test

@@ -3,8 +3,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** {@code -l} on real trees, compared with the expected columns and with the real postmulti. */
+/**
+ * {@code -l} on real trees, compared with the expected columns and with the real postmulti. Our
+ * tool runs in this JVM (where a pipe is not needed), quicker and seen by bench/mutation.sh.
+ */
+@ExtendWith(ComparedWithReal.class)
 class ListModeDifferentialTest {
     private Fixture fixture;
 
@@ -105,16 +110,16 @@ class ListModeDifferentialTest {
     @Test
     void missingSecondaryMainCf() {
         fixture.writePrimary("multi_instance_directories = " + dir("postfix-gone") + "\n");
-        Tool.Result ours = fixture.ours("-l");
+        Tool.Result ours = fixture.inProcess("-l");
         assertEquals(1, ours.status());
         assertEquals(line("-", "-", "n", fixture.primary.toString()), ours.out());
         assertEquals("postmulti: error: instance " + dir("postfix-gone") + " skipped: open " + dir("postfix-gone")
                 + "/main.cf: No such file or directory\n", ours.err());
-        Tool.Result strict = fixture.ours("-n", "-i", "-", "-e", "enable");
+        Tool.Result strict = fixture.inProcess("-n", "-i", "-", "-e", "enable");
         assertEquals(1, strict.status());
         assertEquals(true, strict.err().endsWith("postmulti: fatal: Failed to obtain all required "
                 + dir("postfix-gone") + "/main.cf parameters\n"), strict.err());
-        if (RealPostmulti.unavailableReason() == null) {
+        if (RealPostmulti.canCompare()) {
             Tool.Result real = fixture.real("-l");
             assertEquals(real.status(), ours.status());
             assertEquals(true, real.err().endsWith("postmulti: fatal: Failed to obtain all required "
@@ -144,7 +149,7 @@ class ListModeDifferentialTest {
         Tool.Result gone = oursPipedInto("true", "-l");
         assertEquals(141, gone.status(), gone.err());
         assertEquals("", gone.err());
-        if (RealPostmulti.unavailableReason() == null) {
+        if (RealPostmulti.canCompare()) {
             assertEquals(head, RealPostmulti.runPipedInto(fixture.primary, "head -1", "-l"));
             assertEquals(gone, RealPostmulti.runPipedInto(fixture.primary, "true", "-l"));
         }
@@ -185,12 +190,12 @@ class ListModeDifferentialTest {
 
     /** Expected output with the primary shown as /etc/postfix, as the real program sees it. */
     private void assertList(String expected, String... args) {
-        Tool.Result ours = fixture.ours(args);
+        Tool.Result ours = fixture.inProcess(args);
         assertEquals(0, ours.status(), ours.err());
         assertEquals("", ours.err());
         assertEquals(expected, ours.out().replace(fixture.primary.toString() + " ", "/etc/postfix ")
                 .replace(" " + fixture.primary + "\n", " /etc/postfix\n"));
-        if (RealPostmulti.unavailableReason() == null) {
+        if (RealPostmulti.canCompare()) {
             Tool.Result real = fixture.real(args);
             assertEquals(0, real.status(), real.err());
             assertEquals(expected, real.out());
@@ -199,15 +204,15 @@ class ListModeDifferentialTest {
 
     /** The real program's fatal error is our -l's error line for the skipped instance, and our -e's fatal error. */
     private void assertDamaged(String directory, String text, String healthySecondaries) {
-        Tool.Result ours = fixture.ours("-l");
+        Tool.Result ours = fixture.inProcess("-l");
         assertEquals(1, ours.status());
         assertEquals("postmulti: error: instance " + directory + " skipped: " + text + "\n",
                 ours.err().replace(fixture.primary + ",", "/etc/postfix,"));
         assertEquals(line("-", "-", "n", fixture.primary.toString()) + healthySecondaries, ours.out());
-        Tool.Result strict = fixture.ours("-n", "-i", "-", "-e", "enable");
+        Tool.Result strict = fixture.inProcess("-n", "-i", "-", "-e", "enable");
         assertEquals(1, strict.status());
         assertEquals("postmulti: fatal: " + text + "\n", strict.err().replace(fixture.primary + ",", "/etc/postfix,"));
-        if (RealPostmulti.unavailableReason() == null) {
+        if (RealPostmulti.canCompare()) {
             Tool.Result real = fixture.real("-l");
             assertEquals(1, real.status());
             assertEquals("postmulti: fatal: " + text + "\n", real.err());
@@ -215,10 +220,10 @@ class ListModeDifferentialTest {
     }
 
     private void assertFatal(String text) {
-        Tool.Result ours = fixture.ours("-l");
+        Tool.Result ours = fixture.inProcess("-l");
         assertEquals(1, ours.status());
         assertEquals("postmulti: fatal: " + text + "\n", ours.err().replace(fixture.primary + ",", "/etc/postfix,"));
-        if (RealPostmulti.unavailableReason() == null) {
+        if (RealPostmulti.canCompare()) {
             Tool.Result real = fixture.real("-l");
             assertEquals(1, real.status());
             assertEquals("postmulti: fatal: " + text + "\n", real.err());

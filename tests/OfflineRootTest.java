@@ -219,7 +219,12 @@ class OfflineRootTest {
     @Test
     void theSharedDirectoriesNeedNotExistInTheTree() {
         assertFalse(Files.exists(root.resolve("usr/lib/postfix/sbin")));
-        ok("-l");
+        ok("-e", "init");
+        ok("-I", "postfix-out", "-G", "mta", "-e", "create");
+        FixtureTree.Run list = ours("-l");
+        assertEquals(0, list.status(), list.both());
+        assertEquals(line("-", "-", "y", "/etc/postfix") + line("postfix-out", "mta", "n", "/etc/postfix-out"), list.out());
+        assertEquals("", list.err());
     }
 
     @Test

@@ -64,8 +64,19 @@ class SyslogTest {
     }
 
     @Test
-    void skippedInstancesAreErrorsAndWarningsAreWarnings() throws InterruptedException {
-        tree.appendPrimary("multi_instance_directories = " + tree.etc("postfix-gone") + "\n");
+    void skippedInstancesAreErrorsAndWarningsAreWarnings() throws IOException, InterruptedException {
+        // A warning: no postfix command to run set-permissions with.
+        FixtureTree.Run create = tree.withoutPostfix().run("-I", "postfix-a", "-e", "create");
+        assertEquals(0, create.status(), create.err());
+        String warning = "no " + tree.path("usr/sbin/postfix") + ": skipped '" + tree.path("usr/sbin/postfix") + " -c "
+                + tree.etc("postfix-a") + " set-permissions'; run it before starting the instance";
+        assertEquals("postmulti: warning: " + warning + "\n", create.err());
+        assertEquals(List.of(head() + "[-p][warn][--][" + warning + "]"), calls(1));
+        Files.delete(log());
+
+        TestFiles.write(tree.primary.resolve("main.cf"), tree.primaryMainCf().replace(
+                "multi_instance_directories = " + tree.etc("postfix-a"),
+                "multi_instance_directories = " + tree.etc("postfix-a") + " " + tree.etc("postfix-gone")));
         FixtureTree.Run run = tree.run("-l");
         assertEquals(1, run.status());
         String problem = "instance " + tree.etc("postfix-gone") + " skipped: open " + tree.etc("postfix-gone")

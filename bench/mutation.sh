@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Mutation testing of lib/ with PIT: how many small bugs (mutants) the tests notice.
+#
+#   bench/mutation.sh [-t THREADS] [-T TestA,TestB] [LAYER ...]
+#       layers: cli modes instances plan maincf process host (default all); -T: only those test
+#       classes (default: every tests/*Test.java but those in EXCLUDED); as root, like the suite
+#
+# It builds the test runner's jar with JBang (lib/ classes + test classes, default package), has JBang
+# resolve PIT (org.pitest:pitest-command-line with pitest-junit5-plugin, and what they need) from
+# Maven Central into the local Maven repository once, mutates the lib/ classes of the chosen layers
+# with PIT's default mutators, and runs the unit and differential test classes against each mutant.
+# It prints the mutation score and every surviving mutant (file:line, mutator, method); PIT's full
+# report is left in bench/mutation-report/ (not committed). Run it before a large change, and compare
+# with docs/MUTATION.md; it is not part of CI (the whole of lib/ takes tens of minutes on 2 cores).
+#
+# Left out, because they only run our tool in child JVMs (PIT mutates classes in its own JVM, so
+# they cannot kill a mutant) or take minutes in sandboxes: the end-to-end classes, and the classes
+# that check the source tree rather than behaviour. See EXCLUDED below.
+set -eu
+pitest_version=1.30.2
+junit5_plugin_version=1.2.3
+threads=2
+tests=
+while [ $# -gt 1 ]; do
+    case $1 in
+        -t) threads=$2; shift 2 ;;
+        -T) tests=$2; shift 2 ;;
+        *) break ;;
+    esac
+done
+
+top=$(cd "$(dirname "$0")/.." && pwd -P)
+report=$top/bench/mutation-report
+die() { echo "mutation.sh: $*" >&2; exit 1; }
+cd "$top"
+
+layers=("$@")
+[ ${#layers[@]} -gt 0 ] || layers=(cli modes instances plan maincf process host)
+for layer in "${layers[@]}"; do
+    [ -d "lib/$layer" ] || die "no layer lib/$layer"
+done
+
+EXCLUDED=" BorderMtaE2eTest IteratorE2eTest SandboxSmokeTest SmtpSinkTest ContentFilterProxyTest
+  LifecycleConcurrencyTest LifecyclePartsTest LifecycleDifferentialTest BootstrapTest StartupDifferentialTest
+  CrashSafetyTest ExampleTreeTest LayeringTest NoReflectionTest GeneratedDocsTest MainCfFuzzTest RunnerTest "
+
+# lib/ class names, with their nested classes (PIT matches binary names: Outer$Inner).
+target_classes() {
+    local layer file name
+    for layer in "${layers[@]}"; do
+        for file in lib/"$layer"/*.java; do
+            name=$(basename "$file" .java)
+            printf '%s,%s$*,' "$name" "$name"
+        done
+    done | sed 's/,$//'
+}
+
+test_classes() {
+    local file name
+    if [ -n "$tests" ]; then echo "$tests"; return; fi
+    for file in tests/*Test.java; do
+        name=$(basename "$file" .java)
+        case "$EXCLUDED" in *" $name "*) continue ;; esac
+        printf '%s,' "$name"
+    done | sed 's/,$//'
+}
+
+pit_classpath=$(./jbang info classpath --deps "org.pitest:pitest-junit5-plugin:$junit5_plugin_version" \
+    "org.pitest:pitest-command-line:$pitest_version" 2>/dev/null | tail -1)
+[ -n "$pit_classpath" ] || die "cannot fetch PIT $pitest_version from Maven Central"
+./jbang build tests/run.java >&2 || die "the test runner does not build"
+classpath=$(./jbang info classpath tests/run.java 2>/dev/null | tail -1)
+[ -n "$classpath" ] || die "no classpath from jbang info classpath tests/run.java"
+# PIT looks for tests and code to mutate in class directories, not jars: unpack the runner's jar.
+classes=$(mktemp -d /tmp/postmulti-mutation.XXXXXX)
+trap 'rm -rf "$classes"' EXIT
+(cd "$classes" && jar xf "${classpath%%:*}") || die "cannot unpack ${classpath%%:*} (did the sources change during the build?)"
+classpath=$classes:${classpath#*:}
+
+rm -rf "$report"
+# Our own assertions still run; the comparisons with the real postmulti say SKIPPED (see ComparedWithReal).
+export POSTMULTI_TEST_NO_REAL_POSTMULTI=1
+# The tests' own time limit (tests/run.java sets it too); PIT adds its own per-mutant one.
+java -cp "$pit_classpath:$classpath" org.pitest.mutationtest.commandline.MutationCoverageReport \
+    --classPath "$(echo "$pit_classpath:$classpath" | tr ':' ',')" \
+    --reportDir "$report" --timestampedReports=false --outputFormats CSV,HTML \
+    --sourceDirs "$(ls -d lib/*/ | tr '\n' ',' | sed 's/,$//')" \
+    --targetClasses "$(target_classes)" --targetTests "$(test_classes)" \
+    --threads "$threads" --timeoutConst 8000 --skipFailingTests \
+    --jvmArgs=-Djunit.jupiter.execution.timeout.default=2m \
+    --verbosity "${PIT_VERBOSITY:-QUIET_WITH_PROGRESS}" >&2 || die "PIT failed (its output is above)"
+
+csv=$report/mutations.csv
+[ -s "$csv" ] || die "PIT wrote no $csv"
+# Columns: file, class, mutator, method, line, status, killing test.
+awk -F, '
+    { total++; if ($6 == "KILLED" || $6 == "TIMED_OUT" || $6 == "MEMORY_ERROR" || $6 == "RUN_ERROR") killed++;
+      else { sub(/^org\.pitest\.mutationtest\.engine\.gregor\.mutators\./, "", $3);
+             printf "%-9s %s:%s %s %s\n", $6, $1, $5, $4, $3 } }
+    END { printf "mutation score: %d of %d mutants killed (%.1f%%)\n", killed, total, total ? 100 * killed / total : 0 }
+' "$csv"
