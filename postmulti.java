@@ -5,6 +5,7 @@
 //SOURCES lib/maincf/*.java lib/process/*.java lib/host/*.java
 //JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xss512k -Xms8m -Xmx64m -Xmn3m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-MaxFDLimit
 //NATIVE_OPTIONS --no-fallback --install-exit-handlers
+//COMPILE_OPTIONS -encoding UTF-8
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>The methods run in order on one sandbox; before each, every instance is put back
  * enabled and running with plain postconf/postfix (not our tool), so one failure does not
  * cascade. Skipped (with the reason) unless root, with Postfix installed and namespaces
- * allowed. About 40–60 s.
+ * allowed. About 40-60 s.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -7,6 +7,7 @@
 //SOURCES ../lib/maincf/*.java ../lib/process/*.java ../lib/host/*.java
 //SOURCES *Test.java
 //SOURCES support/*.java
+//COMPILE_OPTIONS -encoding UTF-8
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;

@@ -3,6 +3,7 @@
 //DEPS info.picocli:picocli-codegen:4.7.7
 //DEPS org.asciidoctor:asciidoctorj:2.5.13
 //SOURCES ../postmulti.java DocsModel.java
+//COMPILE_OPTIONS -encoding UTF-8
 //MAIN generate_docs
 
 import java.io.IOException;

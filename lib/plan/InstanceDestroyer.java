@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * <p>What stays behind is reported as the script's users see it: rmdir(1)'s complaint, then the
  * script's warning {@code <path>: please verify contents and remove by hand} under its log tag.
  * As in the script, every rmdir that fails is reported, also for a name that does not exist
- * (rmdir fails on it just the same) — except under --root, where nothing of that kind is
+ * (rmdir fails on it just the same) -- except under --root, where nothing of that kind is
  * said: there create skips set-permissions, so the queue subdirectories were never made, and
  * 14 complaints about them would hide what really stayed behind.
  *

@@ -12,6 +12,7 @@
 //SOURCES ../support/E2eBorderMta.java
 //SOURCES ../support/E2eBorderChecks.java
 //SOURCES ../support/E2eScriptOptions.java
+//COMPILE_OPTIONS -encoding UTF-8
 
 import java.time.Duration;
 import java.util.Map;
