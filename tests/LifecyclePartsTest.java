@@ -1,4 +1,5 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -86,14 +87,14 @@ class LifecyclePartsTest {
                 UnifiedDiff.diff("/p", "/x", "a\nb\nc\nd\n", "a\nB\nc\nd\ne\n", 0), "without context, as diff -U0");
     }
 
-    /** Random edits of random files: GNU patch applies our diff (with context, and without) and gets the new file. */
+    /** Random edits of random files: GNU patch applies our diff (with context, and without) at its line numbers and gets the new file. */
     @Test
     void patchAppliesOurDiffs() throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/patch")), "GNU patch not installed");
         Random random = new Random(42);
         Path dir = Files.createTempDirectory("diff-test");
         try {
-            for (int round = 0; round < 60; round++) {
+            for (int round = 0; round < 200; round++) {
                 String before = randomFile(random, random.nextInt(40));
                 String after = mutate(random, before);
                 Path file = dir.resolve("f");
@@ -105,9 +106,11 @@ class LifecyclePartsTest {
                 }
                 Path patchFile = dir.resolve("d");
                 Files.writeString(patchFile, diff, StandardCharsets.ISO_8859_1);
-                Tool.Result result = Tool.exec(List.of("patch", "-s", "-p1", "-d", dir.toString(), "-i", patchFile.toString()),
+                // -F0 and no "offset": every hunk applies exactly where its line numbers say.
+                Tool.Result result = Tool.exec(List.of("patch", "-F0", "-p1", "-d", dir.toString(), "-i", patchFile.toString()),
                         Map.of(), null);
                 assertEquals(0, result.status(), diff + result.both());
+                assertFalse(result.both().contains("offset") || result.both().contains("fuzz"), diff + result.both());
                 assertEquals(after, Files.readString(file, StandardCharsets.ISO_8859_1), diff);
             }
         } finally {

@@ -47,16 +47,61 @@ final class UnifiedDiff {
     static String diff(String oldPath, String newPath, String before, String after, int context) {
         String oldName = before == null ? "/dev/null" : "a" + oldPath;
         String newName = after == null ? "/dev/null" : "b" + newPath;
-        List<Line> a = lines(before == null ? "" : before);
-        List<Line> b = lines(after == null ? "" : after);
-        if (before != null && after != null && a.equals(b)) return "";
+        if (before != null && after != null && before.equals(after)) return "";
+        Window window = before == null || after == null ? Window.WHOLE : Window.around(before, after, context);
+        List<Line> a = lines(before == null ? "" : before.substring(window.from(), window.oldTo(before)));
+        List<Line> b = lines(after == null ? "" : after.substring(window.from(), window.newTo(after)));
         List<Edit> script = editScript(a, b);
         StringBuilder out = new StringBuilder();
         out.append("--- ").append(oldName).append('\n');
         out.append("+++ ").append(newName).append('\n');
         if (a.isEmpty() && b.isEmpty()) return out.toString();
-        for (int[] hunk : hunks(script, context)) appendHunk(out, script, hunk[0], hunk[1], a, b);
+        for (int[] hunk : hunks(script, context)) appendHunk(out, script, hunk[0], hunk[1], a, b, window.skippedLines());
         return out.toString();
+    }
+
+    /**
+     * The part of two texts that can differ, with {@code context} equal lines on each side: a
+     * common head and tail of whole lines are left out before the texts become lines, so a small
+     * edit of a 3 MB main.cf does not turn both copies into 40,000 line objects. {@code from} is
+     * where both parts start (the head is common), after {@code skippedLines} lines; each part
+     * ends {@code tail} characters before its text's end.
+     */
+    private record Window(int from, int skippedLines, int tail) {
+        static final Window WHOLE = new Window(0, 0, 0);
+
+        static Window around(String before, String after, int context) {
+            int shorter = Math.min(before.length(), after.length());
+            int prefix = 0;
+            while (prefix < shorter && before.charAt(prefix) == after.charAt(prefix)) prefix++;
+            int from = prefix == 0 ? 0 : before.lastIndexOf('\n', prefix - 1) + 1;
+            int headEnd = from;
+            for (int i = 0; i < context && from > 0; i++) from = before.lastIndexOf('\n', from - 2) + 1;
+            int suffix = 0;
+            while (suffix < shorter - headEnd
+                    && before.charAt(before.length() - 1 - suffix) == after.charAt(after.length() - 1 - suffix)) suffix++;
+            int newline = before.indexOf('\n', before.length() - suffix);
+            int tailStart = newline < 0 ? before.length() : newline + 1;
+            for (int i = 0; i < context && tailStart < before.length(); i++) {
+                newline = before.indexOf('\n', tailStart);
+                tailStart = newline < 0 ? before.length() : newline + 1;
+            }
+            return new Window(from, count(before, from), before.length() - tailStart);
+        }
+
+        int oldTo(String before) {
+            return before.length() - tail;
+        }
+
+        int newTo(String after) {
+            return after.length() - tail;
+        }
+
+        private static int count(String text, int end) {
+            int lines = 0;
+            for (int i = 0; i < end; i++) if (text.charAt(i) == '\n') lines++;
+            return lines;
+        }
     }
 
     private static List<Line> lines(String text) {
@@ -179,7 +224,8 @@ final class UnifiedDiff {
         return hunks;
     }
 
-    private static void appendHunk(StringBuilder out, List<Edit> script, int start, int end, List<Line> a, List<Line> b) {
+    private static void appendHunk(StringBuilder out, List<Edit> script, int start, int end, List<Line> a, List<Line> b,
+                                   int skippedLines) {
         int oldStart = -1;
         int newStart = -1;
         int oldCount = 0;
@@ -198,7 +244,8 @@ final class UnifiedDiff {
         Edit first = script.get(start);
         if (oldStart < 0) oldStart = first.oldIndex();
         if (newStart < 0) newStart = first.newIndex();
-        out.append("@@ -").append(range(oldStart, oldCount)).append(" +").append(range(newStart, newCount)).append(" @@\n");
+        out.append("@@ -").append(range(skippedLines + oldStart, oldCount))
+                .append(" +").append(range(skippedLines + newStart, newCount)).append(" @@\n");
         for (int i = start; i < end; i++) {
             Edit e = script.get(i);
             switch (e.op()) {
