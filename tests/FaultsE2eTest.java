@@ -67,10 +67,13 @@ class FaultsE2eTest {
     @Test
     void aSignalAtARandomMomentOfDestroyLeavesNothingHalfDone() throws Exception {
         Random random = new Random(SEED);
-        long started = System.nanoTime();
-        Process plain = startTool(Map.of(), "-i", newInstance(), "-e", "destroy");
-        assertEquals(0, finish(plain), errors(plain));
-        int destroyMillis = (int) Math.max(50, (System.nanoTime() - started) / 1_000_000);
+        int destroyMillis = 0;
+        for (int warm = 0; warm < 2; warm++) { // the second one's time: the first may include a build of the tool
+            long started = System.nanoTime();
+            Process plain = startTool(Map.of(), "-i", newInstance(), "-e", "destroy");
+            assertEquals(0, finish(plain), errors(plain));
+            destroyMillis = (int) Math.max(50, (System.nanoTime() - started) / 1_000_000);
+        }
         int delivered = 0;
         for (int trial = 0; trial < 8; trial++) {
             String signal = trial % 2 == 0 ? "INT" : "TERM";

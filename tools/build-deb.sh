@@ -10,7 +10,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd -P)
 package=postmulti-java
-version=${POSTMULTI_DEB_VERSION:-$(sed -n 's/.*version = "postmulti.java \([^ "]*\).*/\1/p' "$top/postmulti.java")}
+version=${POSTMULTI_DEB_VERSION:-$(sed -n 's/.*VERSION = "postmulti.java \([^ "]*\).*/\1/p' "$top/postmulti.java")}
 [ -n "$version" ] || { echo "build-deb: no version found in postmulti.java" >&2; exit 1; }
 deb=$top/build/${package}_${version}_all.deb
 
