@@ -264,7 +264,10 @@ final class ChangePlan {
                     : step instanceof Install install ? parent(install.staging)
                     : step instanceof MakeDirectory make ? parent(make.path) : null;
             if (directory == null || plannedDirectories.contains(directory)) continue;
-            Path real = host.path(directory);
+            // Resolved inside the tree: under --root, a directory that is a link (/var/spool -> /srv/spool)
+            // leads to the tree's /srv/spool, where Files.isWritable would follow it on this host.
+            Path real = host.resolved(directory);
+            if (real == null) real = host.path(directory);
             if (Files.isWritable(real)) continue;
             String reason = Mounts.readOnly(real) ? "Read-only file system" : "Permission denied";
             if (step instanceof Edit edit) throw new Fatal("write " + edit.path + ": " + reason);
