@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Mutation testing of lib/ with PIT: how many small bugs (mutants) the tests notice.
 #
-#   bench/mutation.sh [-t THREADS] [-T TestA,TestB] [LAYER ...]
-#       layers: cli modes instances plan maincf process host (default all); -T: only those test
-#       classes (default: every tests/*Test.java but those in EXCLUDED); as root, like the suite
+#   bench/mutation.sh [-t THREADS] [-T TestA,TestB] [-C ClassA,ClassB] [LAYER ...]
+#       layers: cli modes instances plan maincf process host (default all), each mutated in a run
+#       of its own against the test classes LAYER_TESTS names for it; -T: those test classes
+#       instead; -C: mutate only those lib/ classes (one run); as root, like the suite
 #
 # It builds the test runner's jar with JBang (lib/ classes + test classes, default package), has JBang
 # resolve PIT (org.pitest:pitest-command-line with pitest-junit5-plugin, and what they need) from
@@ -21,10 +22,12 @@ pitest_version=1.30.2
 junit5_plugin_version=1.2.3
 threads=2
 tests=
+only_classes=
 while [ $# -gt 1 ]; do
     case $1 in
         -t) threads=$2; shift 2 ;;
         -T) tests=$2; shift 2 ;;
+        -C) only_classes=$2; shift 2 ;;
         *) break ;;
     esac
 done
@@ -44,20 +47,24 @@ EXCLUDED=" BorderMtaE2eTest IteratorE2eTest SandboxSmokeTest SmtpSinkTest Conten
   LifecycleConcurrencyTest LifecyclePartsTest LifecycleDifferentialTest BootstrapTest StartupDifferentialTest
   CrashSafetyTest ExampleTreeTest LayeringTest NoReflectionTest GeneratedDocsTest MainCfFuzzTest RunnerTest "
 
-# lib/ class names, with their nested classes (PIT matches binary names: Outer$Inner).
-target_classes() {
-    local layer file name
-    for layer in "${layers[@]}"; do
-        for file in lib/"$layer"/*.java; do
-            name=$(basename "$file" .java)
-            printf '%s,%s$*,' "$name" "$name"
-        done
-    done | sed 's/,$//'
+# The test classes that exercise each layer in our own JVM (PIT's mutant lives there only): the
+# whole suite against every mutant would take hours on 2 cores. A layer left out runs them all.
+declare -A LAYER_TESTS=(
+    [cli]=OptionsDifferentialTest,ListModeDifferentialTest,OfflineRootTest,SyslogTest,IteratorModeTest,HostileInputTest,LifecycleTest
+)
+
+# CLASS...: PIT's target list (class names without a package, with their nested classes: Outer$Inner).
+target_list() {
+    local name
+    for name in "$@"; do printf '%s,%s$*,' "$name" "$name"; done | sed 's/,$//'
+}
+layer_classes() { # LAYER: its class names
+    local file
+    for file in lib/"$1"/*.java; do basename "$file" .java; done
 }
 
-test_classes() {
+all_tests() {
     local file name
-    if [ -n "$tests" ]; then echo "$tests"; return; fi
     for file in tests/*Test.java; do
         name=$(basename "$file" .java)
         case "$EXCLUDED" in *" $name "*) continue ;; esac
@@ -77,25 +84,41 @@ trap 'rm -rf "$classes"' EXIT
 (cd "$classes" && jar xf "${classpath%%:*}") || die "cannot unpack ${classpath%%:*} (did the sources change during the build?)"
 classpath=$classes:${classpath#*:}
 
-rm -rf "$report"
 # Our own assertions still run; the comparisons with the real postmulti say SKIPPED (see ComparedWithReal).
 export POSTMULTI_TEST_NO_REAL_POSTMULTI=1
-# The tests' own time limit (tests/run.java sets it too); PIT adds its own per-mutant one.
-java -cp "$pit_classpath:$classpath" org.pitest.mutationtest.commandline.MutationCoverageReport \
-    --classPath "$(echo "$pit_classpath:$classpath" | tr ':' ',')" \
-    --reportDir "$report" --timestampedReports=false --outputFormats CSV,HTML \
-    --sourceDirs "$(ls -d lib/*/ | tr '\n' ',' | sed 's/,$//')" \
-    --targetClasses "$(target_classes)" --targetTests "$(test_classes)" \
-    --threads "$threads" --timeoutConst 8000 --skipFailingTests \
-    --jvmArgs=-Djunit.jupiter.execution.timeout.default=2m \
-    --verbosity "${PIT_VERBOSITY:-QUIET_WITH_PROGRESS}" >&2 || die "PIT failed (its output is above)"
+pit() { # REPORT-DIR TARGET-CLASSES TEST-CLASSES
+    java -cp "$pit_classpath:$classpath" org.pitest.mutationtest.commandline.MutationCoverageReport \
+        --classPath "$(echo "$pit_classpath:$classpath" | tr ':' ',')" \
+        --reportDir "$1" --timestampedReports=false --outputFormats CSV,HTML \
+        --sourceDirs "$(ls -d lib/*/ | tr '\n' ',' | sed 's/,$//')" \
+        --targetClasses "$2" --targetTests "$3" \
+        --threads "$threads" --timeoutConst 8000 --skipFailingTests \
+        --jvmArgs=-Djunit.jupiter.execution.timeout.default=2m \
+        --verbosity "${PIT_VERBOSITY:-QUIET_WITH_PROGRESS}" >&2 || die "PIT failed (its output is above)"
+    [ -s "$1/mutations.csv" ] || die "PIT wrote no $1/mutations.csv"
+}
 
-csv=$report/mutations.csv
-[ -s "$csv" ] || die "PIT wrote no $csv"
-# Columns: file, class, mutator, method, line, status, killing test.
+rm -rf "$report"
+if [ -n "$only_classes" ]; then
+    IFS=, read -ra picked <<<"$only_classes"
+    pit "$report/classes" "$(target_list "${picked[@]}")" "${tests:-$(all_tests)}"
+else
+    for layer in "${layers[@]}"; do
+        echo "mutation.sh: layer $layer" >&2
+        mapfile -t picked < <(layer_classes "$layer")
+        pit "$report/$layer" "$(target_list "${picked[@]}")" "${tests:-${LAYER_TESTS[$layer]:-$(all_tests)}}"
+    done
+fi
+
+# Columns: file, class, mutator, method, line, status, killing test. One line per mutant not
+# killed, a score per run (layer), and the total over them all.
 awk -F, '
-    { total++; if ($6 == "KILLED" || $6 == "TIMED_OUT" || $6 == "MEMORY_ERROR" || $6 == "RUN_ERROR") killed++;
+    FNR == 1 { if (run != "") score(run, k, t); run = FILENAME; sub(/\/mutations\.csv$/, "", run); sub(/.*\//, "", run); k = t = 0 }
+    { t++; total++
+      if ($6 == "KILLED" || $6 == "TIMED_OUT" || $6 == "MEMORY_ERROR" || $6 == "RUN_ERROR") { k++; killed++ }
       else { sub(/^org\.pitest\.mutationtest\.engine\.gregor\.mutators\./, "", $3);
              printf "%-9s %s:%s %s %s\n", $6, $1, $5, $4, $3 } }
-    END { printf "mutation score: %d of %d mutants killed (%.1f%%)\n", killed, total, total ? 100 * killed / total : 0 }
-' "$csv"
+    function score(name, k, t) { printf "score of %s: %d of %d killed (%.1f%%)\n", name, k, t, t ? 100 * k / t : 0 }
+    END { score(run, k, t)
+          printf "mutation score: %d of %d mutants killed (%.1f%%)\n", killed, total, total ? 100 * killed / total : 0 }
+' "$report"/*/mutations.csv
