@@ -5,7 +5,7 @@
 //SOURCES lib/maincf/*.java lib/process/*.java lib/host/*.java
 //JAVA_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -Xss512k -Xms8m -Xmx64m -Xmn3m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-MaxFDLimit
 //NATIVE_OPTIONS --no-fallback --install-exit-handlers
-//COMPILE_OPTIONS -encoding UTF-8
+//COMPILE_OPTIONS -encoding UTF-8 -XDstringConcat=inline
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * or even its model cost more than all of a {@code -l} on one instance. picocli's model is made
  * from the table only for help, the man page and the completion script (tools/DocsModel.java).
  */
-public class postmulti {
+public class postmulti implements CliOption.Handler {
     static final String VERSION = "postmulti.java 0.1 (compatible with Postfix 3.7 postmulti, plus -j from 3.11)";
 
     private final Invocation invocation = new Invocation();
@@ -42,50 +42,59 @@ public class postmulti {
     /** The options, in the order --help lists them. */
     List<CliOption> options() {
         return List.of(
-                CliOption.flag("-a", "All instances (iterator modes); with create/import: put the new instance first.",
-                        invocation::selectAll),
-                CliOption.valued("-e", "action", "Life-cycle action: init, create, import, destroy, deport, enable, disable or assign.",
-                        invocation::edit).completing(new EditActionWords()),
-                CliOption.valued("-g", "group", "Only the members of this instance group.",
-                        invocation::selectGroup),
-                CliOption.valued("-i", "name", "Only this instance: its name, its name without 'postfix-', its config directory, or '-' for the primary.",
-                        invocation::selectName),
-                CliOption.flag("-j", "With -l: one JSON object per instance (Postfix 3.11 format).",
-                        invocation::json),
-                CliOption.valued("-G", "group", "With create, import or assign: the instance group ('-' for none).",
-                        invocation::assignGroup),
-                CliOption.valued("-I", "name", "With create, import or assign: the instance name, 'postfix-...' ('-' for none).",
-                        invocation::assignName),
-                CliOption.flag("-l", "List instances: name, group, enabled (y/n), config directory.",
-                        () -> invocation.mode(Invocation.IteratorMode.LIST)),
-                CliOption.flag("-p", "Run 'postfix -- command...' for each instance (the postfix-wrapper interface).",
-                        () -> invocation.mode(Invocation.IteratorMode.POSTFIX)),
-                CliOption.flag("-R", "Reverse the iteration order (not with -p or -e).",
-                        invocation::toggleReverse),
-                CliOption.flag("-v", "Verbose; also sets MAIL_VERBOSE for the commands run.",
-                        invocation::verbose),
-                CliOption.flag("-x", "Run any command for each instance, with MAIL_CONFIG and the instance's directories in the environment.",
-                        () -> invocation.mode(Invocation.IteratorMode.GENERIC)),
-                CliOption.valued("-c --config-directory", "dir", "The primary instance's configuration directory (default /etc/postfix).",
-                        this::configDirectory),
-                CliOption.flag("-h --help", "Show this help and exit.",
-                        () -> helpRequested = true),
-                CliOption.flag("-V --version", "Show the version and exit.",
-                        () -> versionRequested = true),
-                CliOption.flag("-n --dry-run", "With -e: show the plan (directories, diffs of the files, removals, commands) and change nothing.",
-                        () -> dryRun = true),
+                CliOption.flag("-a", "All instances (iterator modes); with create/import: put the new instance first."),
+                CliOption.valued("-e", "action", "Life-cycle action: init, create, import, destroy, deport, enable, disable or assign.")
+                        .completing(new EditActionWords()),
+                CliOption.valued("-g", "group", "Only the members of this instance group."),
+                CliOption.valued("-i", "name", "Only this instance: its name, its name without 'postfix-', its config directory, or '-' for the primary."),
+                CliOption.flag("-j", "With -l: one JSON object per instance (Postfix 3.11 format)."),
+                CliOption.valued("-G", "group", "With create, import or assign: the instance group ('-' for none)."),
+                CliOption.valued("-I", "name", "With create, import or assign: the instance name, 'postfix-...' ('-' for none)."),
+                CliOption.flag("-l", "List instances: name, group, enabled (y/n), config directory."),
+                CliOption.flag("-p", "Run 'postfix -- command...' for each instance (the postfix-wrapper interface)."),
+                CliOption.flag("-R", "Reverse the iteration order (not with -p or -e)."),
+                CliOption.flag("-v", "Verbose; also sets MAIL_VERBOSE for the commands run."),
+                CliOption.flag("-x", "Run any command for each instance, with MAIL_CONFIG and the instance's directories in the environment."),
+                CliOption.valued("-c --config-directory", "dir", "The primary instance's configuration directory (default /etc/postfix)."),
+                CliOption.flag("-h --help", "Show this help and exit."),
+                CliOption.flag("-V --version", "Show the version and exit."),
+                CliOption.flag("-n --dry-run", "With -e: show the plan (directories, diffs of the files, removals, commands) and change nothing."),
                 CliOption.valued("--root", "dir", "Work on an offline tree (a container image, a configuration repository): every file is read "
                                 + "and written under dir, while main.cf keeps the target host's paths. With -l and -e only "
-                                + "(-p and -x would run commands on this host); create skips set-permissions, and no instance counts as running.",
-                        directory -> root = directory),
+                                + "(-p and -x would run commands on this host); create skips set-permissions, and no instance counts as running."),
                 CliOption.flag("--no-syslog", "Do not copy warnings and errors to the mail log (by default they go through "
-                                + "$command_directory/postlog when it exists, as the C program logs them).",
-                        () -> syslog = false),
+                                + "$command_directory/postlog when it exists, as the C program logs them)."),
                 CliOption.flag("--status", "With -l: add whether each instance runs, its master's pid and its queues' message counts "
-                                + "(with -j: as JSON members). Reads only; starts, stops and signals nothing.",
-                        invocation::status),
-                CliOption.flag("--metrics", "With -l: the same state in Prometheus's text format, for node_exporter's textfile collector.",
-                        invocation::metrics));
+                                + "(with -j: as JSON members). Reads only; starts, stops and signals nothing."),
+                CliOption.flag("--metrics", "With -l: the same state in Prometheus's text format, for node_exporter's textfile collector."));
+    }
+
+    /** What each occurrence of an option does (one case per option: see {@link CliOption}). */
+    @Override
+    public void handle(CliOption option, String value) {
+        switch (option.name()) {
+            case "-a" -> invocation.selectAll();
+            case "-e" -> invocation.edit(value);
+            case "-g" -> invocation.selectGroup(value);
+            case "-i" -> invocation.selectName(value);
+            case "-j" -> invocation.json();
+            case "-G" -> invocation.assignGroup(value);
+            case "-I" -> invocation.assignName(value);
+            case "-l" -> invocation.mode(Invocation.IteratorMode.LIST);
+            case "-p" -> invocation.mode(Invocation.IteratorMode.POSTFIX);
+            case "-R" -> invocation.toggleReverse();
+            case "-v" -> invocation.verbose();
+            case "-x" -> invocation.mode(Invocation.IteratorMode.GENERIC);
+            case "-c" -> configDirectory(value);
+            case "-h" -> helpRequested = true;
+            case "-V" -> versionRequested = true;
+            case "-n" -> dryRun = true;
+            case "--root" -> root = value;
+            case "--no-syslog" -> syslog = false;
+            case "--status" -> invocation.status();
+            case "--metrics" -> invocation.metrics();
+            default -> throw new IllegalStateException("no case for option " + option.name());
+        }
     }
 
     /** picocli's model of the command, for help and the generated docs. */
@@ -171,7 +180,7 @@ public class postmulti {
     private int dispatch(String[] osArgs, Map<String, String> environment, PrintStream out) {
         String[] args = new String[osArgs.length];
         for (int i = 0; i < args.length; i++) args[i] = Host.fromOs(osArgs[i]);
-        Getopt.Outcome outcome = new Getopt(options()).walk(args);
+        Getopt.Outcome outcome = new Getopt(options(), this).walk(args);
         if (helpRequested) {
             new CommandLine(model()).usage(out);
             return 0;

@@ -7,7 +7,7 @@
 //SOURCES ../lib/maincf/*.java ../lib/process/*.java ../lib/host/*.java
 //SOURCES *Test.java
 //SOURCES support/*.java
-//COMPILE_OPTIONS -encoding UTF-8
+//COMPILE_OPTIONS -encoding UTF-8 -XDstringConcat=inline
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;

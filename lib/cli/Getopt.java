@@ -6,17 +6,17 @@ import java.util.Map;
 /**
  * Walks the command line exactly as the C program's getopt does ("+" mode: stop at the first
  * word that is not an option, "--" ends options, clustered flags, attached or separate values,
- * a value may itself start with "-"), handing each occurrence to its option (a {@link CliOption}),
- * in order. Our long options (--config-directory and friends) are extensions.
+ * a value may itself start with "-"), handing each occurrence of an option (a {@link CliOption})
+ * to the handler, in order. Our long options (--config-directory and friends) are extensions.
  *
  * <p>The first failure is kept rather than thrown: the C program reads main.cf and checks
  * MAIL_CONFIG before it parses options, so the caller reports it only after those checks.
  */
 final class Getopt {
-    private static final String USAGE = "Usage:%1$s -l [-v] [-a] [-g group] [-i instance] | "
-            + "%1$s -p [-v] [-a] [-g group] [-i instance] command... | "
-            + "%1$s -x [-v] [-a] [-i name] [-g group] command... | "
-            + "%1$s -e action [-v] [-a] [-i name] [-g group] [-I name] [-G group] [param=value ...]";
+    private static final String USAGE = "Usage:" + Msg.PROGRAM + " -l [-v] [-a] [-g group] [-i instance] | "
+            + Msg.PROGRAM + " -p [-v] [-a] [-g group] [-i instance] command... | "
+            + Msg.PROGRAM + " -x [-v] [-a] [-i name] [-g group] command... | "
+            + Msg.PROGRAM + " -e action [-v] [-a] [-i name] [-g group] [-I name] [-G group] [param=value ...]";
 
     /** What getopt left: the operands, or the complaint line and fatal error of the first failure. */
     record Outcome(List<String> operands, String complaint, RuntimeException failure) {
@@ -28,8 +28,10 @@ final class Getopt {
 
     private final Map<Character, CliOption> shortOptions = new HashMap<>();
     private final Map<String, CliOption> longOptions = new HashMap<>();
+    private final CliOption.Handler handler;
 
-    Getopt(List<CliOption> options) {
+    Getopt(List<CliOption> options, CliOption.Handler handler) {
+        this.handler = handler;
         for (CliOption option : options) {
             for (String name : option.names()) {
                 if (name.startsWith("--")) longOptions.put(name, option);
@@ -39,7 +41,7 @@ final class Getopt {
     }
 
     static Fatal usage() {
-        return new Fatal(String.format(USAGE, Msg.PROGRAM));
+        return new Fatal(USAGE);
     }
 
     Outcome walk(String[] args) {
@@ -102,8 +104,8 @@ final class Getopt {
         return next + 1;
     }
 
-    private static void apply(CliOption option, String value) {
-        option.action().accept(value);
+    private void apply(CliOption option, String value) {
+        handler.handle(option, value);
     }
 
     /** getopt's own line ("postmulti: invalid option -- 'z'"), printed before the usage fatal. */

@@ -63,12 +63,10 @@ final class Msg {
         deferred = null;
     }
 
-    /** Whether the output was held back (as {@code output}, to run at replay). */
-    private static boolean deferring(Runnable output) {
-        if (deferred == null) return false;
-        deferred.add(output);
-        return true;
-    }
+    /*
+     * Each output method below holds itself back, as a lambda, while deferring: the lambda is
+     * made only then, so that a start that defers nothing links none (docs/PERFORMANCE.md).
+     */
 
     static void setVerbose(int level) {
         verbose = level;
@@ -107,14 +105,20 @@ final class Msg {
      * them whatever smtputf8_enable says.
      */
     static void postconfLine(String postconf, String level, String text) {
-        if (deferring(() -> postconfLine(postconf, level, text))) return;
+        if (deferred != null) {
+            deferred.add(() -> postconfLine(postconf, level, text));
+            return;
+        }
         err.println(printable(postconf, false) + ": " + level + ": " + printable(text, false));
         err.flush();
     }
 
     /** A raw line, as glibc getopt prints its complaints. */
     static void raw(String text) {
-        if (deferring(() -> raw(text))) return;
+        if (deferred != null) {
+            deferred.add(() -> raw(text));
+            return;
+        }
         err.println(text);
         err.flush();
     }
@@ -128,25 +132,37 @@ final class Msg {
      * on stderr and in the mail log under that tag, as its postlog(1) calls show and log them.
      */
     static void said(String tag, String level, String text) {
-        if (deferring(() -> said(tag, level, text))) return;
+        if (deferred != null) {
+            deferred.add(() -> said(tag, level, text));
+            return;
+        }
         print(tag, level + ": " + text);
         if (syslog != null) syslog.send(tag, level, printable(text));
     }
 
     /** The complaint of a command the helper script runs, as that command prints it (never logged). */
     static void commandLine(String command, String text) {
-        if (deferring(() -> commandLine(command, text))) return;
+        if (deferred != null) {
+            deferred.add(() -> commandLine(command, text));
+            return;
+        }
         print(command, text);
     }
 
     private static void diagnostic(String level, String text) {
-        if (deferring(() -> diagnostic(level, text))) return;
+        if (deferred != null) {
+            deferred.add(() -> diagnostic(level, text));
+            return;
+        }
         line(level + ": " + text);
         if (syslog != null) syslog.send(level, printable(text));
     }
 
     private static void line(String text) {
-        if (deferring(() -> line(text))) return;
+        if (deferred != null) {
+            deferred.add(() -> line(text));
+            return;
+        }
         print(PROGRAM, text);
     }
 

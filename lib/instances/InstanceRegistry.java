@@ -37,7 +37,6 @@ final class InstanceRegistry {
      */
     private record Settings(String configDirectory, String queueDirectory, String dataDirectory,
                             String name, String group, String enable) {
-        private static final String POSTCONF_BLANKS = "[ \t\r]+";
 
         static Settings read(Primary primary, Host host, String configDirectory, ParamDefaults defaults) {
             MainCf mainCf = MainCf.read(host, configDirectory + "/main.cf");
@@ -52,7 +51,25 @@ final class InstanceRegistry {
         }
 
         private static String postconfValue(Parameters parameters, String name) {
-            return parameters.expanded(name).replaceAll(POSTCONF_BLANKS, " ").strip();
+            return foldBlanks(parameters.expanded(name)).strip();
+        }
+
+        /** Each run of blanks (space, tab, CR) as one space; by hand, as a start compiles no regular expression. */
+        private static String foldBlanks(String value) {
+            StringBuilder folded = new StringBuilder(value.length());
+            boolean inBlanks = false;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == ' ' || c == '\t' || c == '\r') {
+                    inBlanks = true;
+                    continue;
+                }
+                if (inBlanks) folded.append(' ');
+                inBlanks = false;
+                folded.append(c);
+            }
+            if (inBlanks) folded.append(' ');
+            return folded.toString();
         }
 
         /**
@@ -62,7 +79,7 @@ final class InstanceRegistry {
          */
         private static void reportAsPostconf(Primary primary, Host host, String configDirectory, MainCf mainCf) {
             String postconf = postconf(primary);
-            mainCf.warningsReadAs(configDirectory).forEach(warning -> Msg.postconfLine(postconf, "warning", warning));
+            for (String warning : mainCf.warningsReadAs(configDirectory)) Msg.postconfLine(postconf, "warning", warning);
             try {
                 Files.newInputStream(host.path(configDirectory + "/master.cf")).close();
             } catch (NoSuchFileException | AccessDeniedException e) {

@@ -15,7 +15,7 @@ final class Primary {
     /** Shared directories that must exist; all but meta_directory are also claimed. */
     static final List<String> SHARED_DIRECTORIES =
             List.of("command_directory", "daemon_directory", "meta_directory", "shlib_directory");
-    private static final String LIST_SEPARATORS = "[, \t\r\n]+";
+    private static final String LIST_SEPARATORS = ", \t\r\n";
 
     private final String configDirectory;
     private final MainCf mainCf;
@@ -77,7 +77,7 @@ final class Primary {
     }
 
     private static void report(Parameters parameters, String configDirectory) {
-        parameters.mainCf().warningsReadAs(configDirectory).forEach(Msg::warn);
+        for (String warning : parameters.mainCf().warningsReadAs(configDirectory)) Msg.warn(warning);
         MainCfChecks.check(parameters);
     }
 
@@ -86,10 +86,48 @@ final class Primary {
         return MainCfChecks.bool(parameters, "smtputf8_enable");
     }
 
-    /** Postfix's list syntax: elements separated by commas and/or white space. */
+    /**
+     * The directory without the slashes that end it, keeping a first character that is one (what
+     * {@code replaceAll("(?<=.)/+$", "")} did, to the letter: the slashes may stand before one
+     * last line terminator, and a line terminator before them keeps the first one).
+     */
+    private static String withoutTrailingSlashes(String directory) {
+        int end = directory.length();
+        if (end > 0 && isLineTerminator(directory.charAt(end - 1))) {
+            end--;
+            if (end > 0 && directory.charAt(end) == '\n' && directory.charAt(end - 1) == '\r') end--;
+        }
+        int start = end;
+        while (start > 0 && directory.charAt(start - 1) == '/') start--;
+        if (start == 0 || isLineTerminator(directory.charAt(start - 1))) start++;
+        return start < end ? directory.substring(0, start) + directory.substring(end) : directory;
+    }
+
+    private static boolean isLineTerminator(char c) {
+        return c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
+    }
+
+    /**
+     * Postfix's list syntax: elements separated by commas and/or white space (space, tab, CR,
+     * LF; also VT and FF before the first element). By hand, as a start compiles no regular
+     * expression (docs/PERFORMANCE.md).
+     */
     static List<String> split(String list) {
-        String trimmed = list.strip().replaceAll("^[,\\s]+", "");
-        return trimmed.isEmpty() ? List.of() : List.of(trimmed.split(LIST_SEPARATORS));
+        String text = list.strip();
+        int start = 0;
+        while (start < text.length() && (text.charAt(start) == ',' || isRegexSpace(text.charAt(start)))) start++;
+        List<String> elements = new ArrayList<>();
+        for (int end = start; end <= text.length(); end++) {
+            if (end < text.length() && LIST_SEPARATORS.indexOf(text.charAt(end)) < 0) continue;
+            if (end > start) elements.add(text.substring(start, end));
+            start = end + 1;
+        }
+        return List.copyOf(elements);
+    }
+
+    /** What \\s matches in a Java regular expression: space, tab, LF, VT, FF, CR. */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     boolean wordInList(String listParameter, String word) {
@@ -101,7 +139,7 @@ final class Primary {
         if (directory.isEmpty()) throw new Fatal("Invalid primary configuration directory: empty pathname");
         String absolute = directory.startsWith("/") ? directory
                 : Host.fromOs(Path.of("").toAbsolutePath().resolve(Host.toOs(directory)).normalize().toString());
-        String trimmed = absolute.replaceAll("(?<=.)/+$", "");
+        String trimmed = withoutTrailingSlashes(absolute);
         if (trimmed.equals("/"))
             throw new Fatal("Invalid primary configuration directory '" + directory + "': the root directory");
         return trimmed;

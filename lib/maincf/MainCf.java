@@ -270,13 +270,13 @@ final class MainCf {
     /** Every name with its effective value, in the order the names were first defined. */
     Map<String, String> rawValues() {
         Map<String, String> values = new LinkedHashMap<>();
-        definitions.forEach((name, definition) -> values.put(name, definition.value()));
+        for (Map.Entry<String, Definition> entry : definitions.entrySet()) values.put(entry.getKey(), entry.getValue().value());
         return values;
     }
 
     /** What postconf would warn about while reading: overridden entries, text before the first line. */
     List<String> warnings() {
-        return warnings.stream().map(Warning::text).toList();
+        return texts(warnings);
     }
 
     /**
@@ -291,6 +291,12 @@ final class MainCf {
         int at = 0;
         while (at < all.size() && all.get(at).line() <= seed.line()) at++;
         all.add(at, seed);
-        return all.stream().map(Warning::text).toList();
+        return texts(all);
+    }
+
+    private static List<String> texts(List<Warning> warnings) {
+        List<String> texts = new ArrayList<>(warnings.size());
+        for (Warning warning : warnings) texts.add(warning.text());
+        return List.copyOf(texts);
     }
 }

@@ -70,11 +70,11 @@ final class MainCfChecks {
     static void check(Parameters parameters) {
         String level = parameters.expanded("compatibility_level");
         if (level != null) Expander.checkCompatibilityLevel(level);
-        FIRST_STRINGS.forEach(length -> checkLength(parameters, length));
-        FIRST_BOOLEANS.forEach(name -> bool(parameters, name));
-        STRINGS.forEach(length -> checkLength(parameters, length));
-        BOOLEANS.forEach(name -> bool(parameters, name));
-        POSTMULTI_STRINGS.forEach(length -> checkLength(parameters, length));
+        for (Length length : FIRST_STRINGS) checkLength(parameters, length);
+        for (String name : FIRST_BOOLEANS) bool(parameters, name);
+        for (Length length : STRINGS) checkLength(parameters, length);
+        for (String name : BOOLEANS) bool(parameters, name);
+        for (Length length : POSTMULTI_STRINGS) checkLength(parameters, length);
     }
 
     /** A boolean parameter's value, yes or no in any case; anything else is fatal. */

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * Default values of parameters that a main.cf does not set.
@@ -67,11 +66,14 @@ final class ParamDefaults {
             Map.entry("mail_name", "Postfix"),
             Map.entry("mail_version", "3.7.11"));
 
-    private final Supplier<Map<String, String>> source;
+    /** The postconf to ask when a default is first needed (null: none), and its cache (null: none). */
+    private final Path postconf;
+    private final PostconfCache cache;
     private Map<String, String> values;
 
-    private ParamDefaults(Supplier<Map<String, String>> source) {
-        this.source = source;
+    private ParamDefaults(Path postconf, PostconfCache cache) {
+        this.postconf = postconf;
+        this.cache = cache;
     }
 
     /** The installed Postfix's defaults when a postconf is found, else the built-in ones. */
@@ -82,18 +84,23 @@ final class ParamDefaults {
 
     /** This postconf's defaults, through the cache when there is one (null: none). */
     static ParamDefaults fromPostconf(Path postconf, PostconfCache cache) {
-        return new ParamDefaults(() -> parse(cache == null ? askPostconf(postconf) : cachedOrAsk(postconf, cache)));
+        return new ParamDefaults(postconf, cache);
     }
 
     static ParamDefaults builtIn() {
-        return new ParamDefaults(Map::of);
+        return new ParamDefaults(null, null);
     }
 
     /** The default value of a parameter, or null when unknown. */
     String get(String name) {
-        if (values == null) values = source.get();
+        if (values == null) values = postconfDefaults();
         String value = values.get(name);
         return value != null ? value : UPSTREAM.get(name);
+    }
+
+    private Map<String, String> postconfDefaults() {
+        if (postconf == null) return Map.of();
+        return parse(cache == null ? askPostconf(postconf) : cachedOrAsk(postconf, cache));
     }
 
     private static String cachedOrAsk(Path postconf, PostconfCache cache) {
@@ -156,18 +163,28 @@ final class ParamDefaults {
         return "";
     }
 
-    /** postconf -d output: one {@code name = value} (or {@code name =}) per line. */
+    /**
+     * postconf -d output: one {@code name = value} (or {@code name =}) per line, in postconf's
+     * spacing; a line without " =" after a name is left out, its name left to the fallback. A
+     * plain scan, not main.cf's reader: it runs over a thousand lines at every start, before
+     * anything is compiled, and the reader's generality cost three times as much there.
+     */
     static Map<String, String> parse(String output) {
-        Map<String, String> values = new HashMap<>();
-        for (String line : output.split("\n")) {
-            if (line.isBlank()) continue;
-            try {
-                MainCf.Setting setting = MainCf.splitNameValue(line);
-                values.put(setting.name(), setting.value());
-            } catch (Fatal notASetting) {
-                // Not ours to judge: a line we cannot read just leaves that name to the fallback.
-            }
+        Map<String, String> values = new HashMap<>(2048);
+        int start = 0;
+        while (start < output.length()) {
+            int end = output.indexOf('\n', start);
+            if (end < 0) end = output.length();
+            int equals = output.indexOf(" =", start);
+            if (equals > start && equals < end) values.put(output.substring(start, equals), value(output, equals + 2, end));
+            start = end + 1;
         }
         return values;
+    }
+
+    private static String value(String output, int start, int end) {
+        while (start < end && MainCf.isSpace(output.charAt(start))) start++;
+        while (end > start && MainCf.isSpace(output.charAt(end - 1))) end--;
+        return output.substring(start, end);
     }
 }

@@ -1,4 +1,5 @@
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One instance's parameters, as {@code postconf -c DIR} sees them: the value set in its
@@ -23,6 +24,13 @@ final class Parameters {
     private final String configDirectory;
     private final ParamDefaults defaults;
     private final boolean ownConfiguration;
+    /** {@link #raw} as the expander's lookup: a class of its own, as no lambda is linked on the way to -l's output (docs/PERFORMANCE.md). */
+    private final Function<String, String> rawLookup = new Function<>() {
+        @Override
+        public String apply(String name) {
+            return raw(name);
+        }
+    };
 
     /** Another instance's parameters, as postconf reads them: a bad value is fatal, naming where it is. */
     Parameters(MainCf mainCf, String configDirectory, ParamDefaults defaults) {
@@ -69,7 +77,7 @@ final class Parameters {
         String value = raw(name);
         if (value == null || RAW.contains(name)) return value;
         try {
-            return Expander.expand(value, this::raw);
+            return Expander.expand(value, rawLookup);
         } catch (Expander.MacroError e) {
             if (!ownConfiguration) throw new Fatal(whereDefined(e.parameter() == null ? name : e.parameter()) + e.getMessage());
             throw Fatal.afterWarning(e.getMessage(), "dictionary mail_dict: macro processing error");

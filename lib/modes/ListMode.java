@@ -14,9 +14,14 @@ final class ListMode {
         if (out.checkError()) throw StandardOutput.writeFailure(out);
     }
 
+    /** The C program's "%-15s %-15s %-9s %s\n"; padded by hand, as String.format parses its format with a regular expression (docs/PERFORMANCE.md). */
     static String textLine(Instance instance) {
-        return String.format("%-15s %-15s %-9s %s\n",
-                dash(instance.name()), dash(instance.group()), yesNo(instance), instance.configDirectory());
+        return leftAligned(dash(instance.name()), 15) + " " + leftAligned(dash(instance.group()), 15) + " "
+                + leftAligned(yesNo(instance), 9) + " " + instance.configDirectory() + "\n";
+    }
+
+    private static String leftAligned(String value, int width) {
+        return value.length() >= width ? value : value + " ".repeat(width - value.length());
     }
 
     static String jsonLine(Instance instance) {

@@ -65,8 +65,6 @@ final class Launcher {
     private static final int EACCES = 13;
     private static final int ENODEV = 19;
     private static final int ENOTDIR = 20;
-    /** How the JDK words a failed exec: "... error=13, Permission denied". */
-    private static final Pattern JDK_EXEC_ERROR = Pattern.compile("error=(\\d+), (.*)$");
     /** Java reports death by signal N as exit value 128+N; SIGRTMAX is 64 on Linux. */
     private static final int SIGNAL_BASE = 128;
     private static final int LAST_SIGNAL = 64;
@@ -205,7 +203,9 @@ final class Launcher {
         /** A message without errno (a NUL byte in an argument, say) stops the search. */
         static ExecFailure of(IOException e) {
             String message = String.valueOf(e.getMessage());
-            Matcher m = JDK_EXEC_ERROR.matcher(message);
+            // How the JDK words a failed exec: "... error=13, Permission denied". Compiled here,
+            // not at class set-up: a start then compiles no regular expression (docs/PERFORMANCE.md).
+            Matcher m = Pattern.compile("error=(\\d+), (.*)$").matcher(message);
             return m.find() ? new ExecFailure(Integer.parseInt(m.group(1)), m.group(2))
                     : new ExecFailure(UNKNOWN_ERRNO, message);
         }
