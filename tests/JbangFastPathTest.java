@@ -47,23 +47,47 @@ class JbangFastPathTest {
         Run unchanged = usageError();
         assertFalse(unchanged.jbangRan(), "nothing changed, yet JBang ran");
         assertTrue(unchanged.err.contains("postmulti: " + INVALID_OPTION + "z'"), unchanged.err);
+        assertTrue(unchanged.trains(), "the first fast run should record its classes:\n" + unchanged.trace);
+
+        Run dumping = usageError();
+        assertTrue(dumping.dumps() && dumping.usesArchive(), "the second should make the archive and use it:\n" + dumping.trace);
+        assertTrue(dumping.err.contains("postmulti: " + INVALID_OPTION + "z'"), dumping.err);
+        Run archived = usageError();
+        assertTrue(archived.usesArchive() && !archived.dumps() && !archived.jbangRan(), archived.trace);
+        assertEquals(unchanged.err, archived.err);
 
         Path getopt = copy.resolve("lib/cli/Getopt.java");
         TestFiles.write(getopt, TestFiles.read(getopt).replace(INVALID_OPTION, "unknown option -- '"));
         Run edited = usageError();
         assertTrue(edited.jbangRan(), "lib/cli/Getopt.java was edited, yet JBang did not run");
         assertTrue(edited.err.contains("postmulti: unknown option -- 'z'"), edited.err);
-        assertFalse(usageError().jbangRan(), "nothing changed since the rebuild, yet JBang ran");
+        Run rebuilt = usageError();
+        assertFalse(rebuilt.jbangRan(), "nothing changed since the rebuild, yet JBang ran");
+        assertTrue(rebuilt.trains() && !rebuilt.usesArchive(), "the older build's archive was used:\n" + rebuilt.trace);
 
         // A new file that a //SOURCES pattern matches is a change too.
         TestFiles.write(copy.resolve("lib/cli/Added.java"), "final class Added {\n}\n");
         assertTrue(usageError().jbangRan(), "lib/cli/Added.java was added, yet JBang did not run");
     }
 
-    /** What a run of {@code ./jbang postmulti.java -z} printed, and whether JBang's own JVM ran. */
+    /** What a run of {@code ./jbang postmulti.java -z} printed, and which programs it ran (execve). */
     private record Run(String err, String trace) {
         boolean jbangRan() {
             return trace.contains("dev.jbang.Main");
+        }
+
+        /** The program's JVM writes the classes it loads, for the archive. */
+        boolean trains() {
+            return trace.contains("-XX:DumpLoadedClassList=");
+        }
+
+        boolean dumps() {
+            return trace.contains("\"-Xshare:dump\"");
+        }
+
+        /** The program's JVM (the one with the main class) runs with the archive. */
+        boolean usesArchive() {
+            return trace.lines().anyMatch(line -> line.contains("\"-XX:SharedArchiveFile=") && line.contains("\"postmulti\", "));
         }
     }
 

@@ -86,7 +86,8 @@ if [ -d /proc/\$\$/fd ]; then
     done
 fi
 umask 022
-here=\$(dirname "\$(readlink -f "\$0")")
+here=\$(readlink -f "\$0")
+here=\${here%/*}
 exec "\${JAVA_HOME:+\$JAVA_HOME/bin/}java" $java_options $archive_options -Xlog:cds=off -Xlog:cds+dynamic=off -jar "\$here/postmulti.jar" "\$@"
 EOF
 chmod +x "$out/postmulti"
