@@ -65,6 +65,16 @@ class HostTest {
         assertNull(host.resolved("/a"));
     }
 
+    /** Linux follows at most 40 links in one lookup: a chain of 40 still leads where it ends. */
+    @Test
+    void fortyLinksAreFollowed() throws IOException {
+        Files.createDirectories(root.resolve("end"));
+        Files.createSymbolicLink(root.resolve("l40"), Path.of("end"));
+        for (int i = 39; i >= 1; i--) Files.createSymbolicLink(root.resolve("l" + i), Path.of("l" + (i + 1)));
+        assertEquals(root.resolve("end/x"), Host.under(root.toString()).path("/l1/x"));
+        assertEquals(root.resolve("end"), Path.of("/").resolve(root.resolve("l1")).toRealPath(), "as the kernel does");
+    }
+
     @Test
     void aRefusedRoot() throws IOException {
         Path file = Files.writeString(root.resolve("file"), "");
