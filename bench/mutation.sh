@@ -53,7 +53,7 @@ EXCLUDED=" BorderMtaE2eTest IteratorE2eTest SandboxSmokeTest SmtpSinkTest Conten
 declare -A LAYER_TESTS=(
     [cli]=OptionsDifferentialTest,ListModeDifferentialTest,OfflineRootTest,SyslogTest,IteratorModeTest,HostileInputTest,LifecycleTest,LongOptionsTest
     [maincf]=ExpanderTest,MainCfTest,MainCfEditorTest,MainCfChecksTest,ParamDefaultsTest,PostconfCacheTest,PostconfDifferentialTest,MainCfPropertiesTest,HostileInputTest
-    [host]=MsgTest,StandardOutputTest,ErrnoTest,HostTest,SyslogTest,JsonTest,AtomicFileTest,OfflineRootTest,StatusTest,HostileInputTest,LifecycleTest
+    [host]=MsgTest,StandardOutputTest,ErrnoTest,HostTest,MountsTest,WarningTallyTest,SyslogTest,JsonTest,AtomicFileTest,OfflineRootTest,StatusTest,HostileInputTest,LifecycleTest
 )
 
 # CLASS...: PIT's target list (class names without a package, with their nested classes: Outer$Inner).
