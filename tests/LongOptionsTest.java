@@ -1,4 +1,6 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,6 +64,23 @@ class LongOptionsTest {
         FixtureTree.Run run = InProcess.run("-c", fixture.primary.toString(), "--dry-run", "-l");
         assertEquals(1, run.status());
         assertEquals("postmulti: fatal: The '-n' option is available only with '-e'\n", run.err());
+    }
+
+    @Test
+    void theStatusOptionsGoWithListingOnly() {
+        assertEquals("postmulti: fatal: The '--status' option is available only with '-l'\n",
+                fixture.inProcess("--status", "-x", "true").err());
+        assertEquals("postmulti: fatal: The '--metrics' option is available only with '-l'\n",
+                fixture.inProcess("--metrics", "-x", "true").err());
+        assertEquals("postmulti: fatal: The '--metrics' option precludes the use of '-j'\n",
+                fixture.inProcess("--metrics", "-j", "-l").err());
+        Tool.Result metrics = fixture.inProcess("--metrics", "-l");
+        assertEquals(0, metrics.status(), metrics.err());
+        assertTrue(metrics.out().startsWith("# HELP "), metrics.out());
+        Tool.Result status = fixture.inProcess("--status", "-l");
+        assertEquals(0, status.status(), status.err());
+        assertFalse(status.out().contains("# HELP"), status.out());
+        assertTrue(status.out().contains(fixture.primary.toString()), status.out());
     }
 
     @Test
