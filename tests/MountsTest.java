@@ -24,6 +24,7 @@ class MountsTest {
             "35 22 0:41 / /mnt/back\\134slash ro - tmpfs tmpfs ro",
             "36 22 0:42 / /mnt/odd\\04 ro - tmpfs tmpfs ro",
             "short line",
+            "40 22 0:1 / /srv/data",
             "");
 
     @Test
