@@ -50,9 +50,11 @@ EXCLUDED=" BorderMtaE2eTest IteratorE2eTest SandboxSmokeTest SmtpSinkTest Conten
 
 # The test classes that exercise each layer in our own JVM (PIT's mutant lives there only): the
 # whole suite against every mutant would take hours on 2 cores. A layer left out runs them all.
+# Left out of maincf: PostconfDifferentialTest, which runs the real postconf for every case of
+# every mutant (a run had not ended after 40 minutes); the differential cases run in the suite.
 declare -A LAYER_TESTS=(
     [cli]=OptionsDifferentialTest,ListModeDifferentialTest,OfflineRootTest,SyslogTest,IteratorModeTest,HostileInputTest,LifecycleTest,LongOptionsTest
-    [maincf]=ExpanderTest,MainCfTest,MainCfEditorTest,MainCfChecksTest,ParamDefaultsTest,PostconfCacheTest,PostconfDifferentialTest,MainCfPropertiesTest,HostileInputTest
+    [maincf]=ExpanderTest,MainCfTest,MainCfEditorTest,MainCfChecksTest,ParamDefaultsTest,PostconfCacheTest,MainCfPropertiesTest,HostileInputTest
     [host]=MsgTest,StandardOutputTest,ErrnoTest,HostTest,MountsTest,WarningTallyTest,SyslogTest,JsonTest,AtomicFileTest,OfflineRootTest,StatusTest,HostileInputTest,LifecycleTest
 )
 
