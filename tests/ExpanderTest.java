@@ -296,8 +296,45 @@ class ExpanderTest {
         assertEquals("malformed compatibility level syntax: \"" + level + "\"", errorText(value));
     }
 
+    /** Checked with postconf 3.7: letters and digits after an operator are a suffix, anything else is not. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "${{3} <lev {3}?{le}:{gt}} | 'bad operator suffix at: \"...<>>>lev\"'",
+        "${{3} <a {3}}             | 'bad operator suffix at: \"...<>>>a\"'",
+        "${{3} <z {3}}             | 'bad operator suffix at: \"...<>>>z\"'",
+        "${{3} <A {3}}             | 'bad operator suffix at: \"...<>>>A\"'",
+        "${{3} <Z {3}}             | 'bad operator suffix at: \"...<>>>Z\"'",
+        "${{3} <0 {3}}             | 'bad operator suffix at: \"...<>>>0\"'",
+        "${{3} <9 {3}}             | 'bad operator suffix at: \"...<>>>9\"'",
+        "${{3} <@ {3}}             | '\"{expression}\" expected at: \"...{3} <>>>@ {3}\"'",
+        "x$                        | 'empty macro name: \"x$\"'",
+    })
+    void operatorSuffixesAndATrailingDollar(String value, String error) {
+        assertEquals(error, errorText(value));
+    }
+
+    /** Ours (Postfix quotes any length): text in a message is cut after 200 characters. */
     @Test
-    void onlyTheLevelSuffix() {
-        assertEquals("bad operator suffix at: \"...<>>>lev\"", errorText("${{3} <lev {3}?{le}:{gt}}"));
+    void messagesQuoteUpTo200Characters() {
+        String whole = "${" + "x".repeat(198);
+        assertEquals("truncated macro reference: \"" + whole + "\"", errorText(whole));
+        assertEquals("truncated macro reference: \"" + whole + "...\"", errorText(whole + "y"));
+    }
+
+    /** Ours (Postfix has no limit): the result may be 1 MiB long, not a character more. */
+    @Test
+    void resultSizeLimitIsExact() {
+        String limit = "x".repeat(Expander.MAX_RESULT_CHARS);
+        assertEquals(limit, expand(limit));
+        assertEquals("expansion is longer than " + Expander.MAX_RESULT_CHARS + " characters", errorText(limit + "y"));
+    }
+
+    /** Ours: what is appended counts as work, even inside comparisons, whose results are not output. */
+    @Test
+    void appendedTextCountsAsWork() {
+        Map<String, String> values = Map.of("a", "x".repeat(1000), "b", "$a".repeat(1000));
+        // One comparison: 1000 references, each parsing and appending 1000 characters.
+        assertEquals("", Expander.expand("${{$b} == {x}}", values::get));
+        assertTrue(error("${{$b} == {x}}${{$b} == {x}}", values).getMessage().startsWith("expansion takes too much work"));
     }
 }
