@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** $name expansion as postconf -x does it (expected values checked against postconf 3.7). */
 class ExpanderTest {
@@ -239,5 +241,100 @@ class ExpanderTest {
     void longTextInMessagesIsCut() {
         String message = errorText("${" + "x".repeat(1000));
         assertTrue(message.length() < 300, message);
+    }
+
+    /** Each result checked with postconf 3.7: {@code relayhost = <value>}, {@code postconf -xh relayhost}. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "${{3.6} <level {3.10}?{lt}:{ge}}           | lt",
+        "${{3.10} <level {3.6}?{lt}:{ge}}           | ge",
+        "${{3} ==level {3.0}?{eq}:{ne}}             | eq",
+        "${{3.0.0} ==level {3}?{eq}:{ne}}           | eq",
+        "${{3.0.1} >level {3.0}?{gt}:{le}}          | gt",
+        "${{ +3.1} ==level {3.1}?{eq}:{ne}}         | eq",
+        "${{3. 1} ==level {3.1}?{eq}:{ne}}          | eq",
+        "${{3.+1} ==level {3.1}}                    | true",
+        "${{0} ==level {-0}}                        | true",
+        "${{3.1023} >level {3}?{gt}:{ne}}           | gt",
+        "${{3.1.1023} >=level {3.1}?{ge}:{lt}}      | ge",
+        "${{3.1} <level {3.1.1}}                    | true",
+        "${{3.1.1} <level {3.1.2}}                  | true",
+        "${{8796093022207} ==level {3}?{eq}:{ne}}   | ne",
+        "${{3} <=level {3}?{le}:{gt}}               | le",
+        "${{3} !=level {3}?{ne}:{eq}}               | eq",
+        "${{2} >= {10}?{ge}:{lt}}                   | lt",
+        "${{10} >= {10}?{ge}:{lt}}                  | ge",
+        "${{b} > {a}?{gt}:{le}}                     | gt",
+        "${{a} > {a}?{gt}:{le}}                     | le",
+        "${{a} != {b}?{ne}:{eq}}                    | ne",
+        "${{a} <= {a}?{le}:{gt}}                    | le",
+        "${{b} <= {a}?{le}:{gt}}                    | gt",
+        "${{a} < {a}?{lt}:{ge}}                     | ge",
+        "${{9223372036854775807} == {9223372036854775807}} | true",
+    })
+    void comparisonsAndCompatibilityLevels(String value, String expected) {
+        assertEquals(expected, expand(value));
+    }
+
+    /** Each refusal checked with postconf 3.7 (its warning, before "macro processing error"). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "${{3.1024} ==level {3}}         | 3.1024",
+        "${{3.1.1024} ==level {3}}       | 3.1.1024",
+        "${{-1} ==level {3}}             | -1",
+        "${{3.-1} ==level {3}}           | 3.-1",
+        "${{3.1.-1} ==level {3}}         | 3.1.-1",
+        "${{3x} ==level {3}}             | 3x",
+        "${{3.1x} ==level {3}}           | 3.1x",
+        "${{3.1.1x} ==level {3}}         | 3.1.1x",
+        "${{} ==level {3}}               | ''",
+        "${{99999999999999999999} ==level {3}} | 99999999999999999999",
+        "${{8796093022208} ==level {3}}  | 8796093022208",
+        "${{3} ==level {3x}}             | 3x",
+    })
+    void malformedCompatibilityLevels(String value, String level) {
+        assertEquals("malformed compatibility level syntax: \"" + level + "\"", errorText(value));
+    }
+
+    /** Checked with postconf 3.7: letters and digits after an operator are a suffix, anything else is not. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "${{3} <lev {3}?{le}:{gt}} | 'bad operator suffix at: \"...<>>>lev\"'",
+        "${{3} <a {3}}             | 'bad operator suffix at: \"...<>>>a\"'",
+        "${{3} <z {3}}             | 'bad operator suffix at: \"...<>>>z\"'",
+        "${{3} <A {3}}             | 'bad operator suffix at: \"...<>>>A\"'",
+        "${{3} <Z {3}}             | 'bad operator suffix at: \"...<>>>Z\"'",
+        "${{3} <0 {3}}             | 'bad operator suffix at: \"...<>>>0\"'",
+        "${{3} <9 {3}}             | 'bad operator suffix at: \"...<>>>9\"'",
+        "${{3} <@ {3}}             | '\"{expression}\" expected at: \"...{3} <>>>@ {3}\"'",
+        "x$                        | 'empty macro name: \"x$\"'",
+    })
+    void operatorSuffixesAndATrailingDollar(String value, String error) {
+        assertEquals(error, errorText(value));
+    }
+
+    /** Ours (Postfix quotes any length): text in a message is cut after 200 characters. */
+    @Test
+    void messagesQuoteUpTo200Characters() {
+        String whole = "${" + "x".repeat(198);
+        assertEquals("truncated macro reference: \"" + whole + "\"", errorText(whole));
+        assertEquals("truncated macro reference: \"" + whole + "...\"", errorText(whole + "y"));
+    }
+
+    /** Ours (Postfix has no limit): the result may be 1 MiB long, not a character more. */
+    @Test
+    void resultSizeLimitIsExact() {
+        String limit = "x".repeat(Expander.MAX_RESULT_CHARS);
+        assertEquals(limit, expand(limit));
+        assertEquals("expansion is longer than " + Expander.MAX_RESULT_CHARS + " characters", errorText(limit + "y"));
+    }
+
+    /** Ours: what is appended counts as work, even inside comparisons, whose results are not output. */
+    @Test
+    void appendedTextCountsAsWork() {
+        Map<String, String> values = Map.of("a", "x".repeat(1000), "b", "$a".repeat(1000));
+        // One comparison: 1000 references, each parsing and appending 1000 characters.
+        assertEquals("", Expander.expand("${{$b} == {x}}", values::get));
+        assertTrue(error("${{$b} == {x}}${{$b} == {x}}", values).getMessage().startsWith("expansion takes too much work"));
     }
 }

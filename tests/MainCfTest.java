@@ -230,4 +230,37 @@ class MainCfTest {
         assertEquals("missing '=' after attribute name: \"a\"",
                 assertThrows(Fatal.class, () -> MainCf.splitNameValue("a")).getMessage());
     }
+
+    /**
+     * A Postfix program reading an instance's main.cf starts from config_directory = that
+     * directory, so a first definition with another value is an override too, in line order
+     * among the others (StartupDifferentialTest compares this with the real postmulti).
+     */
+    @Test
+    void warningsAsAnInstanceReadsItself() {
+        MainCf cf = parse("biff = no\nbiff = yes\nconfig_directory = /other\nconfig_directory = /again\nmail_name = a\nmail_name = b\n");
+        assertEquals(List.of("/x/main.cf, line 2: overriding earlier entry: biff=no",
+                "/x/main.cf, line 3: overriding earlier entry: config_directory=/etc/postfix-a",
+                "/x/main.cf, line 4: overriding earlier entry: config_directory=/other",
+                "/x/main.cf, line 6: overriding earlier entry: mail_name=a"), cf.warningsReadAs("/etc/postfix-a"));
+        assertEquals(List.of("/x/main.cf, line 2: overriding earlier entry: biff=no",
+                "/x/main.cf, line 4: overriding earlier entry: config_directory=/other",
+                "/x/main.cf, line 6: overriding earlier entry: mail_name=a"), cf.warningsReadAs("/other"));
+        assertEquals(cf.warnings(), cf.warningsReadAs("/other"));
+        MainCf plain = parse("biff = no\nbiff = yes\n");
+        assertEquals(plain.warnings(), plain.warningsReadAs("/etc/postfix-a"));
+    }
+
+    @Test
+    void unchangedComparesWithTheFileAsItIsNow() throws IOException {
+        Path file = dir.resolve("main.cf");
+        Files.writeString(file, "biff = no\n");
+        Host host = Host.live();
+        MainCf cf = MainCf.read(host, file.toString());
+        assertTrue(cf.unchanged(host, file.toString()));
+        Files.writeString(file, "biff = yes\n");
+        assertFalse(cf.unchanged(host, file.toString()));
+        Files.delete(file);
+        assertFalse(cf.unchanged(host, file.toString()));
+    }
 }

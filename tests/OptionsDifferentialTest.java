@@ -102,6 +102,7 @@ class OptionsDifferentialTest {
         "-i=x -l           | ''",
         "-lix              | ''",
         "-a -a -l          | - postfix-a mta1",
+        "-l -l             | - postfix-a mta1",
         "-vl               | - postfix-a mta1",
         "-R -R -l          | - postfix-a mta1",
         "-l -R -R -R       | mta1 postfix-a -",

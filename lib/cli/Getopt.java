@@ -86,17 +86,18 @@ final class Getopt {
     }
 
     private int longOption(String arg, String[] args, int next) {
-        int equals = arg.indexOf('=');
-        String name = equals < 0 ? arg : arg.substring(0, equals);
+        String[] nameAndValue = arg.split("=", 2);
+        String name = nameAndValue[0];
+        String attached = nameAndValue.length > 1 ? nameAndValue[1] : null;
         CliOption option = longOptions.get(name);
         if (option == null) throw new Complaint("invalid option -- '-'");
         if (!option.takesValue()) {
-            if (equals >= 0) throw new Complaint("option '" + name + "' doesn't allow an argument");
+            if (attached != null) throw new Complaint("option '" + name + "' doesn't allow an argument");
             apply(option, null);
             return next;
         }
-        if (equals >= 0) {
-            apply(option, arg.substring(equals + 1));
+        if (attached != null) {
+            apply(option, attached);
             return next;
         }
         if (next >= args.length) throw new Complaint("option '" + name + "' requires an argument");

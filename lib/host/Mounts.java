@@ -19,14 +19,15 @@ final class Mounts {
 
     /** Whether the path (which must exist) is on a read-only mount; false when that cannot be read. */
     static boolean readOnly(Path path) {
-        String target;
-        String table;
         try {
-            target = path.toRealPath().toString();
-            table = Files.readString(MOUNTINFO, StandardCharsets.ISO_8859_1);
+            return readOnly(path.toRealPath().toString(), Files.readString(MOUNTINFO, StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** Whether {@code target} (a real path) is on a read-only mount, as the mountinfo {@code table} says. */
+    static boolean readOnly(String target, String table) {
         String bestPoint = null;
         boolean bestReadOnly = false;
         for (String line : table.split("\n")) {

@@ -24,6 +24,7 @@ final class Msg {
     private Msg() {
     }
 
+    /** Where the lines go: a stream that flushes at each line (autoflush), as stderr must. */
     static void redirect(PrintStream stream) {
         err = stream;
     }
@@ -110,7 +111,6 @@ final class Msg {
             return;
         }
         err.println(printable(postconf, false) + ": " + level + ": " + printable(text, false));
-        err.flush();
     }
 
     /** A raw line, as glibc getopt prints its complaints. */
@@ -120,11 +120,6 @@ final class Msg {
             return;
         }
         err.println(text);
-        err.flush();
-    }
-
-    static Fatal fatal(String text) {
-        return new Fatal(text);
     }
 
     /**
@@ -168,7 +163,6 @@ final class Msg {
 
     private static void print(String program, String text) {
         err.println(printable(program) + ": " + printable(text));
-        err.flush();
     }
 
     /** {@link #printable(String, boolean)}, UTF-8 allowed as the primary's smtputf8_enable says. */

@@ -31,7 +31,12 @@ final class StandardOutput extends PrintStream {
     }
 
     static StandardOutput open() {
-        return new StandardOutput(new Recorder(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), BUFFER_SIZE)));
+        return over(new FileOutputStream(FileDescriptor.out));
+    }
+
+    /** The same over another stream (a test's file). */
+    static StandardOutput over(OutputStream stream) {
+        return new StandardOutput(new Recorder(new BufferedOutputStream(stream, BUFFER_SIZE)));
     }
 
     /**

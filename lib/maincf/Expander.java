@@ -391,11 +391,6 @@ final class Expander {
         private static boolean allDigits(String text) {
             return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
         }
-
-        /** Throws NumberFormatException beyond a C long, where Postfix gives up too. */
-        private static long number(String digits) {
-            return Long.parseLong(digits);
-        }
     }
 
     /**

@@ -119,7 +119,8 @@ final class ParamDefaults {
         return output;
     }
 
-    private static Path findPostconf(Map<String, String> environment) {
+    /** The first postconf on PATH, else the usual one when it is there; null: none. */
+    static Path findPostconf(Map<String, String> environment) {
         String path = environment.get("PATH");
         if (path != null) {
             for (String directory : path.split(":")) {
