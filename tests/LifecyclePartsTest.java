@@ -125,9 +125,10 @@ class LifecyclePartsTest {
     @Test
     void diffsAreMinimal() {
         Random random = new Random(7);
-        for (int round = 0; round < 400; round++) {
-            String before = fewDistinctLines(random);
-            String after = random.nextBoolean() ? fewDistinctLines(random) : mutate(random, before);
+        List<String> repeats = List.of("x\n", "x\nx\n", "x\nx\nx\n", "\n", "\n\n", "x\nx", "x");
+        for (int round = 0; round < 600; round++) {
+            String before = round < 49 ? repeats.get(round / 7) : fewDistinctLines(random);
+            String after = round < 49 ? repeats.get(round % 7) : random.nextBoolean() ? fewDistinctLines(random) : mutate(random, before);
             List<String> a = diffLines(before);
             List<String> b = diffLines(after);
             int changed = a.size() + b.size() - 2 * longestCommonSubsequence(a, b);
@@ -135,6 +136,12 @@ class LifecyclePartsTest {
                 String diff = UnifiedDiff.diff("/f", "/f", before, after, context);
                 long shown = diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).count();
                 assertEquals(changed, shown, before + "|" + after + "\n" + diff);
+            }
+            // With more context than lines, the one hunk is both files: its ' ' and '-' lines the old, ' ' and '+' the new.
+            List<String> whole = UnifiedDiff.diff("/f", "/f", before, after, 100).lines().skip(3).toList();
+            if (!before.equals(after)) {
+                assertEquals(a, side(whole, '-'), before + "|" + after);
+                assertEquals(b, side(whole, '+'), before + "|" + after);
             }
         }
     }
@@ -164,6 +171,21 @@ class LifecyclePartsTest {
         List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
         String last = lines.remove(lines.size() - 1);
         if (!last.isEmpty()) lines.add(last + "\\ no newline");
+        return lines;
+    }
+
+    /** The lines of one side of a unified diff hunk, in diffLines' spelling. */
+    private static List<String> side(List<String> hunk, char mark) {
+        List<String> lines = new ArrayList<>();
+        boolean previousOnThisSide = false;
+        for (String line : hunk) {
+            if (line.startsWith("\\")) {
+                if (previousOnThisSide) lines.add(lines.remove(lines.size() - 1) + "\\ no newline");
+                continue;
+            }
+            previousOnThisSide = line.charAt(0) == ' ' || line.charAt(0) == mark;
+            if (previousOnThisSide) lines.add(line.substring(1));
+        }
         return lines;
     }
 
