@@ -260,6 +260,13 @@ class LifecyclePartsTest {
     }
 
     @Test
+    void parentOfAPath() {
+        assertEquals("/", ChangePlan.parent("/etc"));
+        assertEquals("/etc", ChangePlan.parent("/etc/postfix"));
+        assertEquals("0755", ChangePlan.octal(0755));
+    }
+
+    @Test
     void nameChecks() {
         new NameAssignment("postfix-a", "g").check();
         // Every ASCII letter and digit and the safe punctuation, the ends of each range included.
