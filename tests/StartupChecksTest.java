@@ -24,6 +24,11 @@ class StartupChecksTest {
             assertEquals(1, refused.status(), refused::both);
             assertEquals("postmulti: fatal: Non-default configuration directory: MAIL_CONFIG=" + other + "\n", refused.err());
 
+            String missing = tree.etc("missing");
+            FixtureTree.Run notThere = tree.run(Map.of("MAIL_CONFIG", missing), "-l");
+            assertEquals(1, notThere.status(), notThere::both);
+            assertEquals("postmulti: fatal: open " + missing + "/main.cf: No such file or directory\n", notThere.err());
+
             TestFiles.write(Path.of(other, "main.cf"), "smtputf8_enable = maybe\n");
             FixtureTree.Run checked = tree.run(Map.of("MAIL_CONFIG", other), "-l");
             assertEquals(1, checked.status(), checked::both);
