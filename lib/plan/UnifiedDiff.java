@@ -188,11 +188,8 @@ final class UnifiedDiff {
                 reversed.add(new Edit(Op.DELETE, aFrom + x, bFrom + y));
             }
         }
-        while (x > 0 && y > 0) {
-            x--;
-            y--;
-            reversed.add(new Edit(Op.KEEP, aFrom + x, bFrom + y));
-        }
+        // No common lines before the first edit: editScript set the common head aside, so the
+        // backtrack ends at the start of both sides.
         for (int i = reversed.size() - 1; i >= 0; i--) script.add(reversed.get(i));
     }
 
