@@ -94,6 +94,52 @@ class CommitTest {
         }
     }
 
+    /**
+     * Destroy's removals as the helper script's two shells in the queue directory show them: what
+     * postfix says when it starts for a legacy instance (its compatibility notice) before each,
+     * and, where the queue directory cannot be entered, postfix's complaint for each while the
+     * queue and data directories stay.
+     */
+    @Test
+    void destroyShowsWhatPostfixSaysBeforeEachRemovalShell() {
+        try (FixtureTree tree = FixtureTree.initialized("")) {
+            String a = tree.secondary("postfix-a", "postfix-a", null, false, "compatibility_level = 2\n");
+            tree.appendPrimary("multi_instance_directories = " + a + "\n");
+            FixtureTree.Run run = tree.run("-i", "postfix-a", "-e", "destroy");
+            assertEquals(0, run.status(), run::both);
+            String shell = "postfix: Postfix is using backwards-compatible default settings\n"
+                    + "postfix: See http://www.postfix.org/COMPATIBILITY_README.html for details\n"
+                    + "postfix: To disable backwards compatibility use \"postconf compatibility_level=3.6\" and \"postfix reload\"\n"
+                    + "postfix: fatal: chdir(" + tree.spool("postfix-a") + "): No such file or directory\n";
+            assertEquals(shell + shell, run.err());
+            assertFalse(Files.exists(Path.of(a)), "the config directory is removed all the same");
+        }
+    }
+
+    /** The dry run of a destroy says which rmdir would fail: a queue subdirectory that is not empty, or not a directory. */
+    @Test
+    void aDryRunDestroySaysWhichRemovalsWouldFail() throws IOException {
+        try (FixtureTree tree = FixtureTree.initialized("")) {
+            String a = tree.secondary("postfix-a", "postfix-a", null, false, "");
+            tree.appendPrimary("multi_instance_directories = " + a + "\n");
+            Files.createDirectories(Path.of(tree.spool("postfix-a"), "active"));
+            TestFiles.write(Path.of(tree.spool("postfix-a"), "deferred/A/4ABC"), "message\n");
+            TestFiles.write(Path.of(tree.spool("postfix-a"), "hold"), "not a directory\n");
+            Files.createDirectories(Path.of(tree.lib("postfix-a")));
+            FixtureTree.Run run = tree.run("-n", "-i", "postfix-a", "-e", "destroy");
+            assertEquals(0, run.status(), run::both);
+            String fails = " would fail: a warning would ask to verify and remove it by hand";
+            StringBuilder removals = new StringBuilder();
+            for (String name : InstanceDestroyer.QUEUE_SUBDIRECTORIES)
+                removals.append("# rmdir ").append(tree.spool("postfix-a")).append('/').append(name)
+                        .append(name.equals("active") ? "" : fails).append('\n');
+            removals.append("# rmdir ").append(tree.lib("postfix-a")).append('\n')
+                    .append("# rmdir ").append(tree.spool("postfix-a")).append(fails).append('\n')
+                    .append("# rm ").append(a).append("/master.cf\n# rm ").append(a).append("/main.cf\n# rmdir ").append(a).append('\n');
+            assertTrue(run.out().endsWith("\n" + removals), run.out());
+        }
+    }
+
     private static boolean chattr(String flag, Path path) throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of("/usr/bin/chattr"))) return false;
         Process chattr = new ProcessBuilder("/usr/bin/chattr", flag, path.toString())
