@@ -243,6 +243,12 @@ class StatusTest {
             } finally {
                 release(holder);
             }
+            Files.setLastModifiedTime(fixture.root.resolve("var/spool/postfix/deferred/4ABC2"),
+                    FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+            Tool.Result metrics = fixture.inProcess("--no-syslog", "-i", "-", "-l", "--metrics");
+            assertEquals(0, metrics.status(), metrics::both);
+            assertTrue(metrics.out().lines().anyMatch(line -> line.startsWith("postfix_instance_queue_oldest_seconds{")
+                    && line.contains("queue=\"deferred\"") && line.matches(".* 7[12][0-9][0-9]")), metrics::out);
         }
     }
 
