@@ -140,6 +140,46 @@ class CommitTest {
         }
     }
 
+    /**
+     * Destroy asks {@code postfix -c DIR status} whether the instance runs, in the helper script's
+     * environment only: import_environment's variables, PATH with the command directory in front
+     * (ROOT_PATH when PATH is empty), MAIL_CONFIG and the exported directories. Without a postfix
+     * command the instance counts as stopped, with a warning.
+     */
+    @Test
+    void destroyAsksPostfixStatusInTheHelpersEnvironment() throws IOException {
+        try (FixtureTree tree = FixtureTree.initialized("")) {
+            String a = tree.secondary("postfix-a", "postfix-a", null, false, "");
+            tree.appendPrimary("multi_instance_directories = " + a + "\n");
+            Path postfix = tree.root.resolve("usr/sbin/postfix");
+            TestFiles.write(postfix, "#!/bin/sh\nenv > '" + tree.root.resolve("status.env") + "'\nexit 1\n");
+            Files.setPosixFilePermissions(postfix, PosixFilePermissions.fromString("rwxr-xr-x"));
+            FixtureTree.Run run = tree.run(Map.of("PATH", "", "TZ", "UTC"), "-i", "postfix-a", "-e", "destroy");
+            assertEquals(0, run.status(), run::both);
+            Map<String, String> child = new java.util.TreeMap<>();
+            for (String line : TestFiles.read(tree.root.resolve("status.env")).lines().toList())
+                child.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            List.of("PWD", "SHLVL", "_", "OLDPWD").forEach(child::remove);
+            assertEquals(tree.path("usr/sbin") + ":" + PostfixControl.ROOT_PATH, child.remove("PATH"));
+            assertEquals(tree.primary.toString(), child.remove("MAIL_CONFIG"));
+            assertEquals(a, child.remove("config_directory"));
+            assertEquals(tree.spool("postfix-a"), child.remove("queue_directory"));
+            assertEquals("UTC", child.remove("TZ"), "import_environment lets TZ through");
+            assertEquals("C", child.remove("LANG"), "import_environment sets LANG=C");
+            child.keySet().removeAll(List.of("data_directory", "command_directory", "daemon_directory", "meta_directory",
+                    "shlib_directory", "MAIL_LOGTAG"));
+            assertEquals(Map.of(), child, "nothing of our own environment");
+
+            String b = tree.secondary("postfix-b", "postfix-b", null, false, "");
+            tree.appendPrimary("multi_instance_directories = " + b + "\n");
+            tree.withoutPostfix();
+            FixtureTree.Run without = tree.run("-i", "postfix-b", "-e", "destroy");
+            assertEquals(0, without.status(), without::both);
+            assertTrue(without.err().contains("\npostmulti: warning: no " + tree.path("usr/sbin/postfix") + ": cannot check that "
+                    + b + " is stopped\n"), without.err());
+        }
+    }
+
     private static boolean chattr(String flag, Path path) throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of("/usr/bin/chattr"))) return false;
         Process chattr = new ProcessBuilder("/usr/bin/chattr", flag, path.toString())
