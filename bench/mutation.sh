@@ -52,7 +52,7 @@ EXCLUDED=" BorderMtaE2eTest IteratorE2eTest SandboxSmokeTest SmtpSinkTest Conten
 declare -A LAYER_TESTS=(
     [cli]=OptionsDifferentialTest,ListModeDifferentialTest,OfflineRootTest,SyslogTest,IteratorModeTest,HostileInputTest,LifecycleTest
     [instances]=StartupChecksTest,SyslogTest,LifecyclePartsTest,LifecycleTest,OfflineRootTest,DamagedSecondaryTest,HostileInputTest,ListModeDifferentialTest,RefusalTest,StatusTest,OptionsDifferentialTest
-    [plan]=ConfigLockTest,CommitTest,AtomicFileTest,LifecyclePartsTest,LifecycleTest,RefusalTest,OfflineRootTest,DamagedSecondaryTest
+    [plan]=ConfigLockTest,CommitTest,AtomicFileTest,LifecyclePartsTest,LifecycleTest,RefusalTest,OfflineRootTest,DamagedSecondaryTest,HostileInputTest
 )
 
 # CLASS...: PIT's target list (class names without a package, with their nested classes: Outer$Inner).
