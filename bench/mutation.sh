@@ -56,6 +56,8 @@ declare -A LAYER_TESTS=(
     [cli]=OptionsDifferentialTest,ListModeDifferentialTest,OfflineRootTest,SyslogTest,IteratorModeTest,HostileInputTest,LifecycleTest,LongOptionsTest
     [maincf]=ExpanderTest,MainCfTest,MainCfEditorTest,MainCfChecksTest,ParamDefaultsTest,PostconfCacheTest,MainCfPropertiesTest,HostileInputTest
     [host]=MsgTest,StandardOutputTest,ErrnoTest,HostTest,MountsTest,WarningTallyTest,SyslogTest,JsonTest,AtomicFileTest,OfflineRootTest,StatusTest,HostileInputTest,LifecycleTest
+    [instances]=StartupChecksTest,SyslogTest,LifecyclePartsTest,LifecycleTest,OfflineRootTest,DamagedSecondaryTest,HostileInputTest,ListModeDifferentialTest,RefusalTest,StatusTest,OptionsDifferentialTest
+    [plan]=ConfigLockTest,CommitTest,AtomicFileTest,LifecyclePartsTest,LifecycleTest,RefusalTest,OfflineRootTest,DamagedSecondaryTest,HostileInputTest
 )
 
 # CLASS...: PIT's target list (class names without a package, with their nested classes: Outer$Inner).

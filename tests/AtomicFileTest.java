@@ -164,5 +164,34 @@ class AtomicFileTest {
         assertThrows(Fatal.class, () -> AtomicFile.create(target, bytes("x"), "rwx"));
         assertThrows(Fatal.class, () -> AtomicFile.create(target, bytes("x"), "4755"));
         assertFalse(Files.exists(target));
+        assertEquals(PosixFilePermissions.fromString("rwxrwxrwx"), AtomicFile.permissions("0777"));
+        assertEquals("unsupported file mode: 1000", assertThrows(Fatal.class, () -> AtomicFile.permissions("1000")).getMessage());
+    }
+
+    /**
+     * Temporary files of ours that a killed run left next to the target are removed, each with a
+     * warning, before the new one is written; what only looks like one (another name, a
+     * directory) stays.
+     */
+    @Test
+    void temporaryFilesLeftByAKilledRunAreRemovedWithAWarning() throws IOException {
+        Path target = dir.resolve("main.cf");
+        Files.write(target, bytes("old\n"));
+        Path leftover = dir.resolve(".main.cf.0123456789abcdef.tmp");
+        Files.write(leftover, bytes("half"));
+        Files.createDirectory(dir.resolve(".main.cf.fedcba9876543210.tmp"));
+        Files.write(dir.resolve(".main.cf.0123456789abcdeX.tmp"), bytes("not ours"));
+        Files.write(dir.resolve(".master.cf.0123456789abcdef.tmp"), bytes("another file's"));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Msg.redirect(new java.io.PrintStream(err, true, StandardCharsets.ISO_8859_1));
+        try {
+            AtomicFile.replace(target, bytes("new\n"));
+        } finally {
+            Msg.redirect(System.err);
+        }
+        assertEquals("postmulti: warning: removed " + leftover + ", left by an interrupted run\n",
+                err.toString(StandardCharsets.ISO_8859_1));
+        assertEquals(List.of(".main.cf.0123456789abcdeX.tmp", ".main.cf.fedcba9876543210.tmp", ".master.cf.0123456789abcdef.tmp",
+                "main.cf"), names());
     }
 }

@@ -153,11 +153,17 @@ class DamagedSecondaryTest {
                 + tree.spool("postfix-a") + "\ndata_directory = " + tree.lib("thief") + "\nmulti_instance_enable = yes\n");
         TestFiles.write(tree.root.resolve("etc/thief/master.cf"), "");
         String b = tree.secondary("postfix-b", "postfix-b", null, true, "");
-        tree.appendPrimary("multi_instance_directories = " + a + " " + thief + " " + b + "\n");
+        // A second conflict with the same earlier instance after the first: the earlier one still holds its claims.
+        String thief2 = tree.secondary("thief2", null, null, true, "");
+        TestFiles.write(tree.root.resolve("etc/thief2/main.cf"), "data_directory = " + tree.lib("postfix-a")
+                + "\nqueue_directory = " + tree.spool("thief2") + "\nmulti_instance_enable = yes\n");
+        tree.appendPrimary("multi_instance_directories = " + a + " " + thief + " " + b + " " + thief2 + "\n");
         FixtureTree.Run run = tree.run("-l");
         assertEquals(1, run.status());
         assertEquals("postmulti: error: instance " + thief + " skipped: instance " + thief + ", queue_directory="
-                + tree.spool("postfix-a") + " conflicts with instance " + a + ", queue_directory=" + tree.spool("postfix-a") + "\n", run.err());
+                + tree.spool("postfix-a") + " conflicts with instance " + a + ", queue_directory=" + tree.spool("postfix-a") + "\n"
+                + "postmulti: error: instance " + thief2 + " skipped: instance " + thief2 + ", data_directory="
+                + tree.lib("postfix-a") + " conflicts with instance " + a + ", data_directory=" + tree.lib("postfix-a") + "\n", run.err());
         assertEquals(line("-", "-", "y", tree.primary.toString()) + line("postfix-a", "-", "y", a) + line("postfix-b", "-", "y", b), run.out());
     }
 

@@ -55,6 +55,7 @@ class HostileInputTest {
         List<Case> cases = List.of(
                 refused("New instance name must start with 'postfix-'", "-I", "..", "-e", "create"),
                 refused("Illegal '/' character in new instance name: 'postfix-../../tmp/x'", "-I", "postfix-../../tmp/x", "-e", "create"),
+                refused("Illegal '/' character in new instance name: '/etc/postfix-x'", "-I", "/etc/postfix-x", "-e", "create"),
                 refused("Illegal '/' character in new instance name: 'postfix-x/..'", "-i", "a", "-I", "postfix-x/..", "-e", "assign"),
                 refused("Unsafe characters in new instance name: 'postfix-x;touch /tmp/pwned'", "-I", "postfix-x;touch /tmp/pwned", "-e", "create"),
                 refused("Unsafe characters in new instance name: 'postfix-$(id)'", "-I", "postfix-$(id)", "-e", "create"),

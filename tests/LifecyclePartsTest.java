@@ -118,6 +118,85 @@ class LifecyclePartsTest {
         }
     }
 
+    /**
+     * Each diff is a shortest one: as many lines removed and added as the files have beyond their
+     * longest common subsequence of lines (blank lines and a missing last newline included).
+     */
+    @Test
+    void diffsAreMinimal() {
+        Random random = new Random(7);
+        List<String> repeats = List.of("x\n", "x\nx\n", "x\nx\nx\n", "\n", "\n\n", "x\nx", "x");
+        for (int round = 0; round < 600; round++) {
+            String before = round < 49 ? repeats.get(round / 7) : fewDistinctLines(random);
+            String after = round < 49 ? repeats.get(round % 7) : random.nextBoolean() ? fewDistinctLines(random) : mutate(random, before);
+            List<String> a = diffLines(before);
+            List<String> b = diffLines(after);
+            int changed = a.size() + b.size() - 2 * longestCommonSubsequence(a, b);
+            for (int context : new int[] {0, UnifiedDiff.CONTEXT}) {
+                String diff = UnifiedDiff.diff("/f", "/f", before, after, context);
+                long shown = diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).count();
+                assertEquals(changed, shown, before + "|" + after + "\n" + diff);
+            }
+            // With more context than lines, the one hunk is both files: its ' ' and '-' lines the old, ' ' and '+' the new.
+            List<String> whole = UnifiedDiff.diff("/f", "/f", before, after, 100).lines().skip(3).toList();
+            if (!before.equals(after)) {
+                assertEquals(a, side(whole, '-'), before + "|" + after);
+                assertEquals(b, side(whole, '+'), before + "|" + after);
+            }
+        }
+    }
+
+    /** Hunks whose contexts meet (2 * CONTEXT equal lines between them) are one hunk, as diff -u makes them. */
+    @Test
+    void hunksJoinAsDiffJoinsThem() {
+        String before = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n";
+        assertEquals("--- a/f\n+++ b/f\n@@ -1,10 +1,10 @@\n-1\n+x\n 2\n 3\n 4\n 5\n 6\n 7\n-8\n+y\n 9\n 10\n",
+                UnifiedDiff.diff("/f", before, "x\n2\n3\n4\n5\n6\n7\ny\n9\n10\n"));
+        assertEquals("--- a/f\n+++ b/f\n@@ -1,4 +1,4 @@\n-1\n+x\n 2\n 3\n 4\n@@ -6,5 +6,5 @@\n 6\n 7\n 8\n-9\n+y\n 10\n",
+                UnifiedDiff.diff("/f", before, "x\n2\n3\n4\n5\n6\n7\n8\ny\n10\n"));
+        assertEquals("--- a/f\n+++ b/f\n@@ -0,0 +1 @@\n+\n", UnifiedDiff.diff("/f", "", "\n"));
+        assertEquals("--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n \n-a\n+b\n", UnifiedDiff.diff("/f", "\na\n", "\nb\n"));
+    }
+
+    private static String fewDistinctLines(Random random) {
+        StringBuilder text = new StringBuilder();
+        int lines = random.nextInt(12);
+        for (int i = 0; i < lines; i++) text.append(List.of("", "a", "b", "c").get(random.nextInt(4))).append('\n');
+        if (text.length() > 0 && random.nextInt(4) == 0) text.setLength(text.length() - 1);
+        return text.toString();
+    }
+
+    /** A file's lines, the last one marked when it lacks its newline (it then differs from the same text with one). */
+    private static List<String> diffLines(String text) {
+        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+        String last = lines.remove(lines.size() - 1);
+        if (!last.isEmpty()) lines.add(last + "\\ no newline");
+        return lines;
+    }
+
+    /** The lines of one side of a unified diff hunk, in diffLines' spelling. */
+    private static List<String> side(List<String> hunk, char mark) {
+        List<String> lines = new ArrayList<>();
+        boolean previousOnThisSide = false;
+        for (String line : hunk) {
+            if (line.startsWith("\\")) {
+                if (previousOnThisSide) lines.add(lines.remove(lines.size() - 1) + "\\ no newline");
+                continue;
+            }
+            previousOnThisSide = line.charAt(0) == ' ' || line.charAt(0) == mark;
+            if (previousOnThisSide) lines.add(line.substring(1));
+        }
+        return lines;
+    }
+
+    private static int longestCommonSubsequence(List<String> a, List<String> b) {
+        int[][] length = new int[a.size() + 1][b.size() + 1];
+        for (int i = a.size() - 1; i >= 0; i--)
+            for (int j = b.size() - 1; j >= 0; j--)
+                length[i][j] = a.get(i).equals(b.get(j)) ? length[i + 1][j + 1] + 1 : Math.max(length[i + 1][j], length[i][j + 1]);
+        return length[0][0];
+    }
+
     @Test
     void bigRewritesStayBounded() {
         StringBuilder a = new StringBuilder();
@@ -181,8 +260,19 @@ class LifecyclePartsTest {
     }
 
     @Test
+    void parentOfAPath() {
+        assertEquals("/", ChangePlan.parent("/etc"));
+        assertEquals("/etc", ChangePlan.parent("/etc/postfix"));
+        assertEquals("0755", ChangePlan.octal(0755));
+    }
+
+    @Test
     void nameChecks() {
         new NameAssignment("postfix-a", "g").check();
+        // Every ASCII letter and digit and the safe punctuation, the ends of each range included.
+        new NameAssignment("postfix-azAZ09!@%-_=+:.", "azAZ09!@%-_=+:./").check();
+        for (String unsafe : List.of("`", "{", "[", "?", ">", "postfix-a b"))
+            assertThrows(Fatal.class, () -> new NameAssignment(null, unsafe).check(), unsafe);
         new NameAssignment("", "").check();
         new NameAssignment(null, null).check();
         assertEquals("Unsafe characters in new instance name: 'postfix-\u00e9'",

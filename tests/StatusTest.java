@@ -206,6 +206,52 @@ class StatusTest {
         }
     }
 
+    /**
+     * The whole command in this JVM (as bench/mutation.sh needs it): a master that holds its lock
+     * runs with that pid, another never started; each queue counted, one that is not a directory
+     * unknown with a warning; each instance's own syslog_name.
+     */
+    @Test
+    void statusOfATreeInThisJvm() throws Exception {
+        try (Fixture fixture = Fixture.create("")) {
+            String out = fixture.secondary("postfix-out", "queue_directory = " + fixture.root.resolve("var/spool/postfix-out")
+                    + "\ndata_directory = " + fixture.root.resolve("var/lib/postfix-out")
+                    + "\nmulti_instance_enable = yes\nmulti_instance_name = postfix-out\nsyslog_name = mail-out\n").toString();
+            fixture.writePrimary("multi_instance_directories = " + out + "\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix/deferred/A/4ABC1"), "message\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix/deferred/4ABC2"), "message\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix-out/incoming/4ABC3"), "message\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix-out/hold"), "not a queue\n");
+            Path lock = fixture.root.resolve("var/lib/postfix-out/master.lock");
+            TestFiles.write(lock, "");
+            Process holder = holdFlock(lock);
+            try {
+                Tool.Result json = fixture.inProcess("--no-syslog", "-l", "-j", "--status");
+                assertEquals(0, json.status(), json::both);
+                assertEquals("postmulti: warning: open " + fixture.root + "/var/spool/postfix-out/hold: Not a directory:"
+                        + " message counts unknown\n", json.err());
+                List<String> lines = json.out().lines().toList();
+                assertEquals(2, lines.size(), json::out);
+                assertTrue(lines.get(0).contains("\"running\": false,\"pid\": null,"), lines.get(0));
+                assertTrue(lines.get(0).contains("\"syslog_name\": \"postfix\","), lines.get(0));
+                assertTrue(lines.get(0).endsWith("\"queues\": {\"maildrop\": 0,\"incoming\": 0,\"active\": 0,\"deferred\": 2,"
+                        + "\"hold\": 0,\"corrupt\": 0}}"), lines.get(0));
+                assertTrue(lines.get(1).contains("\"running\": true,\"pid\": " + holder.pid() + ","), lines.get(1));
+                assertTrue(lines.get(1).contains("\"syslog_name\": \"mail-out\","), lines.get(1));
+                assertTrue(lines.get(1).endsWith("\"queues\": {\"maildrop\": 0,\"incoming\": 1,\"active\": 0,\"deferred\": 0,"
+                        + "\"hold\": null,\"corrupt\": 0}}"), lines.get(1));
+            } finally {
+                release(holder);
+            }
+            Files.setLastModifiedTime(fixture.root.resolve("var/spool/postfix/deferred/4ABC2"),
+                    FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+            Tool.Result metrics = fixture.inProcess("--no-syslog", "-i", "-", "-l", "--metrics");
+            assertEquals(0, metrics.status(), metrics::both);
+            assertTrue(metrics.out().lines().anyMatch(line -> line.startsWith("postfix_instance_queue_oldest_seconds{")
+                    && line.contains("queue=\"deferred\"") && line.matches(".* 7[12][0-9][0-9]")), metrics::out);
+        }
+    }
+
     /** Fixture trees are made 0700 (createTempDirectory): open every directory on the way for nobody, but the queues. */
     private static void openToAll(Path root) throws IOException {
         try (Stream<Path> tree = Files.walk(root)) {

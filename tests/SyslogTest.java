@@ -122,6 +122,29 @@ class SyslogTest {
                 calls(1));
     }
 
+    /** An empty or unusable syslog_name is fatal, and that is logged under mail_task()'s fallback, postfix. */
+    @Test
+    void anEmptyOrUnusableSyslogNameIsLoggedUnderPostfix() throws InterruptedException {
+        tree.appendPrimary("syslog_name =\n");
+        FixtureTree.Run empty = tree.run("-l");
+        assertEquals("postmulti: fatal: bad string length 0 < 1: syslog_name = \n", empty.err());
+        assertEquals(List.of(head() + "[-p][fatal][--][bad string length 0 < 1: syslog_name = ]"), calls(1));
+        tree.appendPrimary("syslog_name = ${x\n");
+        FixtureTree.Run unusable = tree.run("-l");
+        assertEquals(1, unusable.status(), unusable::both);
+        List<String> calls = calls(4);
+        assertEquals(head() + "[-p][fatal][--][dictionary mail_dict: macro processing error]", calls.get(calls.size() - 1));
+        for (String call : calls) assertTrue(call.startsWith(head()), call);
+    }
+
+    @Test
+    void aPostlogThatCannotBeRunIsNotUsed() throws IOException, InterruptedException {
+        Files.setPosixFilePermissions(tree.root.resolve("usr/sbin/postlog"), PosixFilePermissions.fromString("rw-r--r--"));
+        FixtureTree.Run run = tree.run("-i", "nosuch", "-e", "enable");
+        assertEquals("postmulti: fatal: No instance named nosuch\n", run.err());
+        assertFalse(Files.exists(log()));
+    }
+
     @Test
     void controlCharactersAreShownAsQuestionMarks() throws InterruptedException {
         FixtureTree.Run run = tree.run("-i", "a\nb\u0000c", "-e", "enable");

@@ -10,10 +10,6 @@ record Instance(String configDirectory, String queueDirectory, String dataDirect
         return name != null ? name : configDirectory;
     }
 
-    Instance withEnabled(boolean value) {
-        return new Instance(configDirectory, queueDirectory, dataDirectory, name, group, value, primary);
-    }
-
     Instance withNames(String newName, String newGroup) {
         return new Instance(configDirectory, queueDirectory, dataDirectory, newName, newGroup, enabled, primary);
     }

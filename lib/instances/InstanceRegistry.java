@@ -180,10 +180,6 @@ final class InstanceRegistry {
         return instances;
     }
 
-    Instance primary() {
-        return instances.get(0);
-    }
-
     List<Instance> secondaries() {
         return instances.subList(1, instances.size());
     }

@@ -69,7 +69,6 @@ record NameAssignment(String name, String group) {
     }
 
     private static boolean safe(String text) {
-        if (text.isEmpty()) return false;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');

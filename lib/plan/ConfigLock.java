@@ -216,10 +216,6 @@ final class ConfigLock implements AutoCloseable {
         }
     }
 
-    boolean held() {
-        return lock != null;
-    }
-
     /** Before the first change: the lock must be held. */
     void requireHeld() {
         if (lock == null) throw new Fatal(problem);

@@ -188,11 +188,8 @@ final class UnifiedDiff {
                 reversed.add(new Edit(Op.DELETE, aFrom + x, bFrom + y));
             }
         }
-        while (x > 0 && y > 0) {
-            x--;
-            y--;
-            reversed.add(new Edit(Op.KEEP, aFrom + x, bFrom + y));
-        }
+        // No common lines before the first edit: editScript set the common head aside, so the
+        // backtrack ends at the start of both sides.
         for (int i = reversed.size() - 1; i >= 0; i--) script.add(reversed.get(i));
     }
 
@@ -226,26 +223,18 @@ final class UnifiedDiff {
 
     private static void appendHunk(StringBuilder out, List<Edit> script, int start, int end, List<Line> a, List<Line> b,
                                    int skippedLines) {
-        int oldStart = -1;
-        int newStart = -1;
         int oldCount = 0;
         int newCount = 0;
         for (int i = start; i < end; i++) {
-            Edit e = script.get(i);
-            if (e.op() != Op.INSERT) {
-                if (oldStart < 0) oldStart = e.oldIndex();
-                oldCount++;
-            }
-            if (e.op() != Op.DELETE) {
-                if (newStart < 0) newStart = e.newIndex();
-                newCount++;
-            }
+            Op op = script.get(i).op();
+            if (op != Op.INSERT) oldCount++;
+            if (op != Op.DELETE) newCount++;
         }
+        // Every edit holds both positions (an insertion the old line it comes before, a deletion
+        // the new one), so the hunk's first edit says where it starts on both sides.
         Edit first = script.get(start);
-        if (oldStart < 0) oldStart = first.oldIndex();
-        if (newStart < 0) newStart = first.newIndex();
-        out.append("@@ -").append(range(skippedLines + oldStart, oldCount))
-                .append(" +").append(range(skippedLines + newStart, newCount)).append(" @@\n");
+        out.append("@@ -").append(range(skippedLines + first.oldIndex(), oldCount))
+                .append(" +").append(range(skippedLines + first.newIndex(), newCount)).append(" @@\n");
         for (int i = start; i < end; i++) {
             Edit e = script.get(i);
             switch (e.op()) {
