@@ -2,6 +2,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,9 +51,37 @@ class LauncherTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 3, 255})
+    @ValueSource(ints = {0, 3, 128, 193, 255})
     void exitStatusPassesThrough(int status) {
         assertEquals(status, run(List.of("sh", "-c", "exit " + status)));
+    }
+
+    /** Java reports a death by signal N as 128+N, and N goes up to 64: a child that exits so is taken as killed. */
+    @ParameterizedTest
+    @ValueSource(ints = {129, 192})
+    void exitStatusesThatStandForASignalAreOne(int status) {
+        assertEquals(1, run(List.of("sh", "-c", "exit " + status)));
+    }
+
+    /** What we wrote before the child starts is out before it: the child reads our output file and finds it there. */
+    @Test
+    void ourBufferedOutputComesOutBeforeTheChildRuns() throws IOException {
+        Path out = tmp.resolve("out");
+        Path err = tmp.resolve("err");
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        try (PrintStream bufferedOut = new PrintStream(new BufferedOutputStream(Files.newOutputStream(out)), false);
+             PrintStream bufferedErr = new PrintStream(new BufferedOutputStream(Files.newOutputStream(err)), false)) {
+            System.setOut(bufferedOut);
+            System.setErr(bufferedErr);
+            System.out.print("ours on stdout\n");
+            System.err.print("ours on stderr\n");
+            assertEquals(0, run(List.of("sh", "-c", "cat \"$0\" \"$1\" > \"$0.seen\"", out.toString(), err.toString())));
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        assertEquals("ours on stdout\nours on stderr\n", Files.readString(tmp.resolve("out.seen")));
     }
 
     @ParameterizedTest
@@ -146,6 +175,17 @@ class LauncherTest {
         Path good = Files.createDirectories(tmp.resolve("good"));
         executable(good.resolve("foo"), "#!/bin/sh\nexit 42\n");
         assertEquals(42, run(List.of("foo"), pathOf(dangling, file, good)));
+    }
+
+    /** execvp goes on past ENOENT, EACCES, ENODEV and ENOTDIR only: a symbolic link loop (ELOOP) ends the search. */
+    @Test
+    void searchStopsAtOtherErrors() throws IOException {
+        Path loop = Files.createDirectories(tmp.resolve("loop"));
+        Files.createSymbolicLink(loop.resolve("foo"), loop.resolve("foo"));
+        Path good = Files.createDirectories(tmp.resolve("good"));
+        executable(good.resolve("foo"), "#!/bin/sh\nexit 42\n");
+        assertEquals(1, run(List.of("foo"), pathOf(loop, good)));
+        assertEquals("postmulti: fatal: execvp foo: Too many levels of symbolic links\n", diagnostics());
     }
 
     @Test

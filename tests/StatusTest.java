@@ -103,10 +103,45 @@ class StatusTest {
                 "1: FLOCK  ADVISORY  WRITE 16080 fe:00:2147452 0 EOF",
                 "1: -> FLOCK  ADVISORY  WRITE 999 fe:00:77 0 EOF",
                 "2: OFDLCK ADVISORY  WRITE -1 08:01:12 0 EOF",
+                "3: POSIX  ADVISORY  READ 42 08:01:13",
+                "4: POSIX  ADVISORY  READ 43",
                 "garbage"));
+        assertEquals(42L, locks.holder(new ProcLocks.FileKey(8, 1, 13)), "the fields after the file are not needed");
         assertEquals(16080L, locks.holder(new ProcLocks.FileKey(0xfe, 0, 2147452)));
         assertNull(locks.holder(new ProcLocks.FileKey(0xfe, 0, 77)), "a waiter holds nothing");
         assertEquals(-1L, locks.holder(new ProcLocks.FileKey(8, 1, 12)));
+    }
+
+    /** The lock table names a file by its device's major and minor numbers, as stat(1) shows them, and its inode. */
+    @Test
+    void fileKeysAreTheDeviceNumbersAndInodeThatStatShows() throws Exception {
+        for (Path file : List.of(Path.of("/dev/null"), ProcLocks.TABLE, file("some/file"))) {
+            Process stat = new ProcessBuilder("stat", "-c", "%Hd %Ld %i", file.toString()).start();
+            String[] fields = new String(stat.getInputStream().readAllBytes()).trim().split(" ");
+            assertEquals(0, stat.waitFor());
+            assertEquals(new ProcLocks.FileKey(Long.parseLong(fields[0]), Long.parseLong(fields[1]), Long.parseLong(fields[2])),
+                    ProcLocks.FileKey.of(file), file.toString());
+        }
+    }
+
+    /** An OFD lock, or one taken in another pid namespace, names no process: master.pid says which. */
+    @Test
+    void aLockWithoutAHolderTakesThePidFromMasterPid() throws IOException {
+        Path lock = file("data/master.lock");
+        Path pid = tree.resolve("queue/pid/master.pid");
+        TestFiles.write(pid, String.format("%10d\n", 4321));
+        for (String holder : List.of("0", "-1")) {
+            assertEquals(new MasterProbe.State(true, 4321L, null), MasterProbe.probe(lock, pid, lockedBy(holder, lock)));
+        }
+        TestFiles.write(pid, "garbage\n");
+        assertEquals(new MasterProbe.State(true, null, null), MasterProbe.probe(lock, pid, lockedBy("-1", lock)));
+        assertEquals(new MasterProbe.State(true, 17L, null), MasterProbe.probe(lock, pid, lockedBy("17", lock)));
+    }
+
+    private static ProcLocks lockedBy(String holder, Path file) throws IOException {
+        ProcLocks.FileKey key = ProcLocks.FileKey.of(file);
+        return ProcLocks.parse(List.of(String.format("1: OFDLCK ADVISORY WRITE %s %02x:%02x:%d 0 EOF",
+                holder, key.major(), key.minor(), key.inode())));
     }
 
     @Test
