@@ -63,6 +63,24 @@ class LauncherTest {
         assertEquals(1, run(List.of("sh", "-c", "exit " + status)));
     }
 
+    /** vfork up to Java 21 unless the command line chose a launch mechanism (read once, at the first start: setting it here changes nothing). */
+    @Test
+    void vforkIsPreferredUnlessALaunchMechanismWasChosen() {
+        String property = "jdk.lang.Process.launchMechanism";
+        String before = System.getProperty(property);
+        try {
+            System.clearProperty(property);
+            Launcher.preferVfork();
+            assertEquals(Runtime.version().feature() <= 21 ? "VFORK" : null, System.getProperty(property));
+            System.setProperty(property, "POSIX_SPAWN");
+            Launcher.preferVfork();
+            assertEquals("POSIX_SPAWN", System.getProperty(property));
+        } finally {
+            if (before == null) System.clearProperty(property);
+            else System.setProperty(property, before);
+        }
+    }
+
     /** What we wrote before the child starts is out before it: the child reads our output file and finds it there. */
     @Test
     void ourBufferedOutputComesOutBeforeTheChildRuns() throws IOException {
