@@ -241,6 +241,52 @@ class StatusTest {
         }
     }
 
+    /** The whole -l --status in this JVM: selection, list order, the three forms, and a master that runs (flock(1) holds its lock). */
+    @Test
+    void statusOfSelectedInstancesInTheThreeForms() throws Exception {
+        try (Fixture fixture = Fixture.create("")) {
+            fixture.writePrimary("multi_instance_directories = " + fixture.secondary("postfix-out", "postfix-out", "mta", true)
+                    + " " + fixture.secondary("postfix-in", null, "mta", false) + "\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix-out/deferred/A/4ABCDEF"), "message\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix-out/hold/4ABCDEG"), "message\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix-out/hold/4ABCDEH"), "message\n");
+            Path lock = fixture.root.resolve("var/lib/postfix-out/master.lock");
+            TestFiles.write(lock, "");
+            Process master = holdFlock(lock);
+            try {
+                Tool.Result table = fixture.inProcess("-g", "mta", "-l", "--status");
+                assertEquals(0, table.status(), table::both);
+                assertEquals(List.of(
+                        "name            group           enabled   config_directory" + " ".repeat(fixture.root.toString().length()
+                                + "/etc/postfix-out".length() - "config_directory".length())
+                                + " state   " + " ".repeat(Math.max(0, Long.toString(master.pid()).length() - 3)) + "pid maildrop incoming active deferred hold corrupt",
+                        "postfix-out     mta             y         " + fixture.root + "/etc/postfix-out running " + master.pid()
+                                + "        0        0      0        1    2       0",
+                        "-               mta             n         " + fixture.root + "/etc/postfix-in  stopped "
+                                + " ".repeat(Long.toString(master.pid()).length() - 1) + "-        0        0      0        0    0       0"),
+                        table.out().lines().toList());
+                assertEquals("", table.err());
+
+                Tool.Result json = fixture.inProcess("-i", "postfix-out", "-l", "--status", "-j");
+                assertEquals(0, json.status(), json::both);
+                assertEquals("{\"name\": \"postfix-out\",\"group\": \"mta\",\"enabled\": \"y\",\"config_directory\": \""
+                        + fixture.root + "/etc/postfix-out\",\"running\": true,\"pid\": " + master.pid() + ",\"queue_directory\": \""
+                        + fixture.root + "/var/spool/postfix-out\",\"data_directory\": \"" + fixture.root + "/var/lib/postfix-out\","
+                        + "\"syslog_name\": \"postfix-out\",\"queues\": {\"maildrop\": 0,\"incoming\": 0,\"active\": 0,"
+                        + "\"deferred\": 1,\"hold\": 2,\"corrupt\": 0}}\n", json.out());
+
+                Tool.Result metrics = fixture.inProcess("-i", "postfix-out", "-l", "--metrics");
+                assertEquals(0, metrics.status(), metrics::both);
+                String labels = "{name=\"postfix-out\",group=\"mta\",config_directory=\"" + fixture.root + "/etc/postfix-out\"";
+                assertTrue(metrics.out().contains("\npostfix_instance_up" + labels + "} 1\n"), metrics.out());
+                assertTrue(metrics.out().contains("\npostfix_instance_queue_messages" + labels + ",queue=\"hold\"} 2\n"), metrics.out());
+                assertFalse(metrics.out().contains("postfix-in"), metrics.out());
+            } finally {
+                release(master);
+            }
+        }
+    }
+
     /** Fixture trees are made 0700 (createTempDirectory): open every directory on the way for nobody, but the queues. */
     private static void openToAll(Path root) throws IOException {
         try (Stream<Path> tree = Files.walk(root)) {
