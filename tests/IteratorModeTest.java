@@ -114,6 +114,16 @@ class IteratorModeTest {
         assertLog(String.join("\n", dir("postfix-c"), dir("postfix-b"), dir("postfix-a"), fixture.primary.toString()) + "\n");
     }
 
+    /** $command_directory goes before the caller's PATH, or before Postfix's default for root when the caller has none. */
+    @Test
+    void commandModePutsTheCommandDirectoryBeforeThePath() {
+        InProcess.run(Map.of("PATH", "/usr/bin:/bin"), Tool.withConfigDirectory(fixture.primary, "-i", "-", "-x", "sh", "-c",
+                "echo \"$PATH\"" + toLog()));
+        InProcess.run(Map.of("PATH", ""), Tool.withConfigDirectory(fixture.primary, "-i", "-", "-x", "sh", "-c",
+                "echo \"$PATH\"" + toLog()));
+        assertLog(bin + ":/usr/bin:/bin\n" + bin + ":/bin:/usr/bin:/sbin:/usr/sbin\n");
+    }
+
     @Test
     void theCommandWordIsFoundOnTheChildsPathWithCommandDirectoryFirst() throws IOException {
         stub("only-in-command-directory", "#!/bin/sh\necho found \"$1\"" + toLog() + "\n");

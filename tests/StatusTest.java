@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -283,6 +288,27 @@ class StatusTest {
                 assertFalse(metrics.out().contains("postfix-in"), metrics.out());
             } finally {
                 release(master);
+            }
+        }
+    }
+
+    /** A listing that cannot be written fails, however short: the buffered output is flushed and checked. */
+    @Test
+    void listingsThatCannotBeWrittenFail() throws IOException {
+        try (Fixture fixture = Fixture.create("")) {
+            for (List<String> listing : List.of(List.of("-l"), List.of("-l", "-j"), List.of("-l", "--status"), List.of("-l", "--metrics"))) {
+                try (PrintStream full = new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/full")), false)) {
+                    List<String> args = new ArrayList<>(List.of("-c", fixture.primary.toString()));
+                    args.addAll(listing);
+                    ByteArrayOutputStream err = new ByteArrayOutputStream();
+                    Msg.redirect(new PrintStream(err, true));
+                    try {
+                        assertEquals(StandardOutput.KILLED_BY_SIGPIPE, new postmulti().run(args.toArray(String[]::new), System.getenv(), full),
+                                listing + ": " + err);
+                    } finally {
+                        Msg.redirect(System.err);
+                    }
+                }
             }
         }
     }
