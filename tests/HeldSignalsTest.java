@@ -178,6 +178,16 @@ class HeldSignalsTest {
         assertEquals(List.of("TERM after the child ended"), recorder.received());
     }
 
+    /** Once the child has ended, a SIGINT is the handler's before again, not one that is dropped. */
+    @Test
+    void afterTheChildASigintGoesStraightToTheHandler() throws Exception {
+        assumeInterruptNotIgnored();
+        assertEquals(0, finish(launch(false, "exit 0")));
+        raise("INT");
+        assertTrue(await(() -> !recorder.received().isEmpty()), "SIGINT was dropped: our handler is still in place");
+        assertEquals(List.of("INT"), recorder.signals());
+    }
+
     // ----------------------------------------------------------------- a helper in a group of its own
 
     /** post-install goes on after postfix set-permissions has ended: we wait for the whole group. */

@@ -95,11 +95,14 @@ class LauncherTest {
             System.out.print("ours on stdout\n");
             System.err.print("ours on stderr\n");
             assertEquals(0, run(List.of("sh", "-c", "cat \"$0\" \"$1\" > \"$0.seen\"", out.toString(), err.toString())));
+            System.out.print("then in a group\n");
+            assertEquals(0, Launcher.runAsGroup(List.of("sh", "-c", "cat \"$0\" > \"$0.group\"", out.toString()), System.getenv()));
         } finally {
             System.setOut(stdout);
             System.setErr(stderr);
         }
         assertEquals("ours on stdout\nours on stderr\n", Files.readString(tmp.resolve("out.seen")));
+        assertEquals("ours on stdout\nthen in a group\n", Files.readString(tmp.resolve("out.group")));
     }
 
     @ParameterizedTest
