@@ -51,6 +51,8 @@ EXCLUDED=" BorderMtaE2eTest IteratorE2eTest SandboxSmokeTest SmtpSinkTest Conten
 # whole suite against every mutant would take hours on 2 cores. A layer left out runs them all.
 declare -A LAYER_TESTS=(
     [cli]=OptionsDifferentialTest,ListModeDifferentialTest,OfflineRootTest,SyslogTest,IteratorModeTest,HostileInputTest,LifecycleTest
+    [modes]=LifecycleTest,LifecyclePartsTest,OfflineRootTest,StatusTest,DamagedSecondaryTest,JsonTest,OptionsDifferentialTest,IteratorModeTest
+    [process]=HeldSignalsTest,LauncherTest,TerminalForegroundTest,StatusTest,IteratorModeTest
 )
 
 # CLASS...: PIT's target list (class names without a package, with their nested classes: Outer$Inner).
