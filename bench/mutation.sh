@@ -58,6 +58,8 @@ declare -A LAYER_TESTS=(
     [host]=MsgTest,StandardOutputTest,ErrnoTest,HostTest,MountsTest,WarningTallyTest,SyslogTest,JsonTest,AtomicFileTest,OfflineRootTest,StatusTest,HostileInputTest,LifecycleTest
     [instances]=StartupChecksTest,SyslogTest,LifecyclePartsTest,LifecycleTest,OfflineRootTest,DamagedSecondaryTest,HostileInputTest,ListModeDifferentialTest,RefusalTest,StatusTest,OptionsDifferentialTest
     [plan]=ConfigLockTest,CommitTest,AtomicFileTest,LifecyclePartsTest,LifecycleTest,RefusalTest,OfflineRootTest,DamagedSecondaryTest,HostileInputTest
+    [modes]=LifecycleTest,LifecyclePartsTest,OfflineRootTest,StatusTest,DamagedSecondaryTest,JsonTest,OptionsDifferentialTest,IteratorModeTest
+    [process]=HeldSignalsTest,LauncherTest,TerminalForegroundTest,StatusTest,IteratorModeTest
 )
 
 # CLASS...: PIT's target list (class names without a package, with their nested classes: Outer$Inner).

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * -p and -x on a fixture whose command_directory holds a stub postfix that records each call:
- * which instance (MAIL_CONFIG), which arguments, in which order, with which exit status.
+ * which instance (MAIL_CONFIG), which arguments, in which order, with which exit status. In this JVM
+ * (so mutation testing sees it), but for stdin, the terminal and the comparison with the real postmulti.
  */
 class IteratorModeTest {
     private Fixture fixture;
@@ -79,7 +80,7 @@ class IteratorModeTest {
 
     @Test
     void anyFailureMakesTheStatusOneButEveryInstanceStillRuns() {
-        Tool.Result result = Tool.run(Map.of("FAIL_FOR", "postfix-a"), null, "-c", fixture.primary.toString(), "-p", "status");
+        FixtureTree.Run result = InProcess.run(Map.of("FAIL_FOR", "postfix-a"), Tool.withConfigDirectory(fixture.primary, "-p", "status"));
         assertEquals(1, result.status());
         assertCalls(fixture.primary + " -- status", dir("postfix-a") + " -- status",
                 dir("postfix-b") + " -- status", dir("postfix-c") + " -- status");
@@ -98,29 +99,37 @@ class IteratorModeTest {
     @Test
     void commandModeExportsTheInstanceEnvironment() {
         Tool.Result result = run("-x", "sh", "-c", "echo \"$MAIL_CONFIG|$config_directory|$queue_directory|$data_directory"
-                + "|$multi_instance_name|$multi_instance_group|$multi_instance_enable|$command_directory|${PATH%%:*}\"");
+                + "|$multi_instance_name|$multi_instance_group|$multi_instance_enable|$command_directory|${PATH%%:*}\"" + toLog());
         assertEquals(0, result.status(), result.err());
-        assertEquals(String.join("\n",
+        assertLog(String.join("\n",
                 envLine(fixture.primary.toString(), "var/spool/postfix", "var/lib/postfix", "", "", "yes"),
                 envLine(dir("postfix-a"), "var/spool/postfix-a", "var/lib/postfix-a", "postfix-a", "g", "yes"),
                 envLine(dir("postfix-b"), "var/spool/postfix-b", "var/lib/postfix-b", "postfix-b", "g", "no"),
-                envLine(dir("postfix-c"), "var/spool/postfix-c", "var/lib/postfix-c", "postfix-c", "", "yes")) + "\n",
-                result.out());
+                envLine(dir("postfix-c"), "var/spool/postfix-c", "var/lib/postfix-c", "postfix-c", "", "yes")) + "\n");
     }
 
     @Test
     void commandModeReversesWithR() {
-        Tool.Result result = run("-R", "-x", "sh", "-c", "echo $MAIL_CONFIG");
-        assertEquals(String.join("\n", dir("postfix-c"), dir("postfix-b"), dir("postfix-a"), fixture.primary.toString()) + "\n",
-                result.out());
+        assertEquals(0, run("-R", "-x", "sh", "-c", "echo $MAIL_CONFIG" + toLog()).status());
+        assertLog(String.join("\n", dir("postfix-c"), dir("postfix-b"), dir("postfix-a"), fixture.primary.toString()) + "\n");
+    }
+
+    /** $command_directory goes before the caller's PATH, or before Postfix's default for root when the caller has none. */
+    @Test
+    void commandModePutsTheCommandDirectoryBeforeThePath() {
+        InProcess.run(Map.of("PATH", "/usr/bin:/bin"), Tool.withConfigDirectory(fixture.primary, "-i", "-", "-x", "sh", "-c",
+                "echo \"$PATH\"" + toLog()));
+        InProcess.run(Map.of("PATH", ""), Tool.withConfigDirectory(fixture.primary, "-i", "-", "-x", "sh", "-c",
+                "echo \"$PATH\"" + toLog()));
+        assertLog(bin + ":/usr/bin:/bin\n" + bin + ":/bin:/usr/bin:/sbin:/usr/sbin\n");
     }
 
     @Test
     void theCommandWordIsFoundOnTheChildsPathWithCommandDirectoryFirst() throws IOException {
-        stub("only-in-command-directory", "#!/bin/sh\necho found \"$1\"\n");
+        stub("only-in-command-directory", "#!/bin/sh\necho found \"$1\"" + toLog() + "\n");
         Tool.Result result = run("-i", "-", "-x", "only-in-command-directory", "it");
         assertEquals(0, result.status(), result.err());
-        assertEquals("found it\n", result.out());
+        assertLog("found it\n");
     }
 
     @Test
@@ -132,8 +141,9 @@ class IteratorModeTest {
 
     @Test
     void verboseExportsMailVerbose() {
-        assertEquals("set\n", run("-v", "-i", "-", "-x", "sh", "-c", "echo ${MAIL_VERBOSE+set}").out());
-        assertEquals("\n", run("-i", "-", "-x", "sh", "-c", "echo ${MAIL_VERBOSE+set}").out());
+        run("-v", "-i", "-", "-x", "sh", "-c", "echo ${MAIL_VERBOSE+set}" + toLog());
+        run("-i", "-", "-x", "sh", "-c", "echo ${MAIL_VERBOSE-unset}" + toLog());
+        assertLog("set\nunset\n");
     }
 
     @Test
@@ -179,8 +189,17 @@ class IteratorModeTest {
                 name, group, enable, bin.toString(), bin.toString());
     }
 
+    /** Our tool in this JVM (where mutation testing sees it); its children write to the log, since they share the runner's stdout. */
     private Tool.Result run(String... args) {
-        return fixture.ours(args);
+        return fixture.inProcess(args);
+    }
+
+    private String toLog() {
+        return " >> '" + log + "'";
+    }
+
+    private void assertLog(String expected) {
+        assertEquals(expected, Files.exists(log) ? TestFiles.read(log) : "");
     }
 
     private void stub(String name, String script) throws IOException {

@@ -2,6 +2,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,9 +51,58 @@ class LauncherTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 3, 255})
+    @ValueSource(ints = {0, 3, 128, 193, 255})
     void exitStatusPassesThrough(int status) {
         assertEquals(status, run(List.of("sh", "-c", "exit " + status)));
+    }
+
+    /** Java reports a death by signal N as 128+N, and N goes up to 64: a child that exits so is taken as killed. */
+    @ParameterizedTest
+    @ValueSource(ints = {129, 192})
+    void exitStatusesThatStandForASignalAreOne(int status) {
+        assertEquals(1, run(List.of("sh", "-c", "exit " + status)));
+    }
+
+    /** vfork up to Java 21 unless the command line chose a launch mechanism (read once, at the first start: setting it here changes nothing). */
+    @Test
+    void vforkIsPreferredUnlessALaunchMechanismWasChosen() {
+        String property = "jdk.lang.Process.launchMechanism";
+        String before = System.getProperty(property);
+        try {
+            System.clearProperty(property);
+            Launcher.preferVfork();
+            assertEquals(Runtime.version().feature() <= 21 ? "VFORK" : null, System.getProperty(property));
+            System.setProperty(property, "POSIX_SPAWN");
+            Launcher.preferVfork();
+            assertEquals("POSIX_SPAWN", System.getProperty(property));
+        } finally {
+            if (before == null) System.clearProperty(property);
+            else System.setProperty(property, before);
+        }
+    }
+
+    /** What we wrote before the child starts is out before it: the child reads our output file and finds it there. */
+    @Test
+    void ourBufferedOutputComesOutBeforeTheChildRuns() throws IOException {
+        Path out = tmp.resolve("out");
+        Path err = tmp.resolve("err");
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        try (PrintStream bufferedOut = new PrintStream(new BufferedOutputStream(Files.newOutputStream(out)), false);
+             PrintStream bufferedErr = new PrintStream(new BufferedOutputStream(Files.newOutputStream(err)), false)) {
+            System.setOut(bufferedOut);
+            System.setErr(bufferedErr);
+            System.out.print("ours on stdout\n");
+            System.err.print("ours on stderr\n");
+            assertEquals(0, run(List.of("sh", "-c", "cat \"$0\" \"$1\" > \"$0.seen\"", out.toString(), err.toString())));
+            System.out.print("then in a group\n");
+            assertEquals(0, Launcher.runAsGroup(List.of("sh", "-c", "cat \"$0\" > \"$0.group\"", out.toString()), System.getenv()));
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        assertEquals("ours on stdout\nours on stderr\n", Files.readString(tmp.resolve("out.seen")));
+        assertEquals("ours on stdout\nthen in a group\n", Files.readString(tmp.resolve("out.group")));
     }
 
     @ParameterizedTest
@@ -146,6 +196,17 @@ class LauncherTest {
         Path good = Files.createDirectories(tmp.resolve("good"));
         executable(good.resolve("foo"), "#!/bin/sh\nexit 42\n");
         assertEquals(42, run(List.of("foo"), pathOf(dangling, file, good)));
+    }
+
+    /** execvp goes on past ENOENT, EACCES, ENODEV and ENOTDIR only: a symbolic link loop (ELOOP) ends the search. */
+    @Test
+    void searchStopsAtOtherErrors() throws IOException {
+        Path loop = Files.createDirectories(tmp.resolve("loop"));
+        Files.createSymbolicLink(loop.resolve("foo"), loop.resolve("foo"));
+        Path good = Files.createDirectories(tmp.resolve("good"));
+        executable(good.resolve("foo"), "#!/bin/sh\nexit 42\n");
+        assertEquals(1, run(List.of("foo"), pathOf(loop, good)));
+        assertEquals("postmulti: fatal: execvp foo: Too many levels of symbolic links\n", diagnostics());
     }
 
     @Test

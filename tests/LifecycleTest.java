@@ -439,6 +439,21 @@ class LifecycleTest {
         assertTrue(tree.postfixLog().get(0).contains("queue_directory=" + tree.spool("postfix-x") + " "));
     }
 
+    /** An empty staging directory left by an interrupted create goes when the instance is imported; one with files stays. */
+    @Test
+    void importRemovesAnEmptyLeftoverStagingDirectory() throws IOException {
+        initialized("");
+        String dir = tree.secondary("postfix-x", "postfix-x", null, false, "");
+        Files.createDirectory(Path.of(dir, ".tmp"));
+        FixtureTree.Run run = tree.run("-e", "import", "config_directory=" + dir);
+        assertEquals(0, run.status(), run.err());
+        assertFalse(Files.exists(Path.of(dir, ".tmp")), "the empty leftover stays");
+        String kept = tree.secondary("postfix-y", "postfix-y", null, false, "");
+        TestFiles.write(Path.of(kept, ".tmp", "main.cf"), "half\n");
+        assertEquals(0, tree.run("-e", "import", "config_directory=" + kept).status());
+        assertTrue(Files.exists(Path.of(kept, ".tmp", "main.cf")));
+    }
+
     @Test
     void importByConfigDirectoryKeepsTheNameAndCanClearIt() {
         initialized("");

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,10 +108,45 @@ class StatusTest {
                 "1: FLOCK  ADVISORY  WRITE 16080 fe:00:2147452 0 EOF",
                 "1: -> FLOCK  ADVISORY  WRITE 999 fe:00:77 0 EOF",
                 "2: OFDLCK ADVISORY  WRITE -1 08:01:12 0 EOF",
+                "3: POSIX  ADVISORY  READ 42 08:01:13",
+                "4: POSIX  ADVISORY  READ 43",
                 "garbage"));
+        assertEquals(42L, locks.holder(new ProcLocks.FileKey(8, 1, 13)), "the fields after the file are not needed");
         assertEquals(16080L, locks.holder(new ProcLocks.FileKey(0xfe, 0, 2147452)));
         assertNull(locks.holder(new ProcLocks.FileKey(0xfe, 0, 77)), "a waiter holds nothing");
         assertEquals(-1L, locks.holder(new ProcLocks.FileKey(8, 1, 12)));
+    }
+
+    /** The lock table names a file by its device's major and minor numbers, as stat(1) shows them, and its inode. */
+    @Test
+    void fileKeysAreTheDeviceNumbersAndInodeThatStatShows() throws Exception {
+        for (Path file : List.of(Path.of("/dev/null"), ProcLocks.TABLE, file("some/file"))) {
+            Process stat = new ProcessBuilder("stat", "-c", "%Hd %Ld %i", file.toString()).start();
+            String[] fields = new String(stat.getInputStream().readAllBytes()).trim().split(" ");
+            assertEquals(0, stat.waitFor());
+            assertEquals(new ProcLocks.FileKey(Long.parseLong(fields[0]), Long.parseLong(fields[1]), Long.parseLong(fields[2])),
+                    ProcLocks.FileKey.of(file), file.toString());
+        }
+    }
+
+    /** An OFD lock, or one taken in another pid namespace, names no process: master.pid says which. */
+    @Test
+    void aLockWithoutAHolderTakesThePidFromMasterPid() throws IOException {
+        Path lock = file("data/master.lock");
+        Path pid = tree.resolve("queue/pid/master.pid");
+        TestFiles.write(pid, String.format("%10d\n", 4321));
+        for (String holder : List.of("0", "-1")) {
+            assertEquals(new MasterProbe.State(true, 4321L, null), MasterProbe.probe(lock, pid, lockedBy(holder, lock)));
+        }
+        TestFiles.write(pid, "garbage\n");
+        assertEquals(new MasterProbe.State(true, null, null), MasterProbe.probe(lock, pid, lockedBy("-1", lock)));
+        assertEquals(new MasterProbe.State(true, 17L, null), MasterProbe.probe(lock, pid, lockedBy("17", lock)));
+    }
+
+    private static ProcLocks lockedBy(String holder, Path file) throws IOException {
+        ProcLocks.FileKey key = ProcLocks.FileKey.of(file);
+        return ProcLocks.parse(List.of(String.format("1: OFDLCK ADVISORY WRITE %s %02x:%02x:%d 0 EOF",
+                holder, key.major(), key.minor(), key.inode())));
     }
 
     @Test
@@ -249,6 +289,73 @@ class StatusTest {
             assertEquals(0, metrics.status(), metrics::both);
             assertTrue(metrics.out().lines().anyMatch(line -> line.startsWith("postfix_instance_queue_oldest_seconds{")
                     && line.contains("queue=\"deferred\"") && line.matches(".* 7[12][0-9][0-9]")), metrics::out);
+        }
+    }
+
+    /** The whole -l --status in this JVM: selection, list order, the three forms, and a master that runs (flock(1) holds its lock). */
+    @Test
+    void statusOfSelectedInstancesInTheThreeForms() throws Exception {
+        try (Fixture fixture = Fixture.create("")) {
+            fixture.writePrimary("multi_instance_directories = " + fixture.secondary("postfix-out", "postfix-out", "mta", true)
+                    + " " + fixture.secondary("postfix-in", null, "mta", false) + "\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix-out/deferred/A/4ABCDEF"), "message\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix-out/hold/4ABCDEG"), "message\n");
+            TestFiles.write(fixture.root.resolve("var/spool/postfix-out/hold/4ABCDEH"), "message\n");
+            Path lock = fixture.root.resolve("var/lib/postfix-out/master.lock");
+            TestFiles.write(lock, "");
+            Process master = holdFlock(lock);
+            try {
+                Tool.Result table = fixture.inProcess("-g", "mta", "-l", "--status");
+                assertEquals(0, table.status(), table::both);
+                assertEquals(List.of(
+                        "name            group           enabled   config_directory" + " ".repeat(fixture.root.toString().length()
+                                + "/etc/postfix-out".length() - "config_directory".length())
+                                + " state   " + " ".repeat(Math.max(0, Long.toString(master.pid()).length() - 3)) + "pid maildrop incoming active deferred hold corrupt",
+                        "postfix-out     mta             y         " + fixture.root + "/etc/postfix-out running " + master.pid()
+                                + "        0        0      0        1    2       0",
+                        "-               mta             n         " + fixture.root + "/etc/postfix-in  stopped "
+                                + " ".repeat(Long.toString(master.pid()).length() - 1) + "-        0        0      0        0    0       0"),
+                        table.out().lines().toList());
+                assertEquals("", table.err());
+
+                Tool.Result json = fixture.inProcess("-i", "postfix-out", "-l", "--status", "-j");
+                assertEquals(0, json.status(), json::both);
+                assertEquals("{\"name\": \"postfix-out\",\"group\": \"mta\",\"enabled\": \"y\",\"config_directory\": \""
+                        + fixture.root + "/etc/postfix-out\",\"running\": true,\"pid\": " + master.pid() + ",\"queue_directory\": \""
+                        + fixture.root + "/var/spool/postfix-out\",\"data_directory\": \"" + fixture.root + "/var/lib/postfix-out\","
+                        + "\"syslog_name\": \"postfix-out\",\"queues\": {\"maildrop\": 0,\"incoming\": 0,\"active\": 0,"
+                        + "\"deferred\": 1,\"hold\": 2,\"corrupt\": 0}}\n", json.out());
+
+                Tool.Result metrics = fixture.inProcess("-i", "postfix-out", "-l", "--metrics");
+                assertEquals(0, metrics.status(), metrics::both);
+                String labels = "{name=\"postfix-out\",group=\"mta\",config_directory=\"" + fixture.root + "/etc/postfix-out\"";
+                assertTrue(metrics.out().contains("\npostfix_instance_up" + labels + "} 1\n"), metrics.out());
+                assertTrue(metrics.out().contains("\npostfix_instance_queue_messages" + labels + ",queue=\"hold\"} 2\n"), metrics.out());
+                assertFalse(metrics.out().contains("postfix-in"), metrics.out());
+            } finally {
+                release(master);
+            }
+        }
+    }
+
+    /** A listing that cannot be written fails, however short: the buffered output is flushed and checked. */
+    @Test
+    void listingsThatCannotBeWrittenFail() throws IOException {
+        try (Fixture fixture = Fixture.create("")) {
+            for (List<String> listing : List.of(List.of("-l"), List.of("-l", "-j"), List.of("-l", "--status"), List.of("-l", "--metrics"))) {
+                try (PrintStream full = new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/full")), false)) {
+                    List<String> args = new ArrayList<>(List.of("-c", fixture.primary.toString()));
+                    args.addAll(listing);
+                    ByteArrayOutputStream err = new ByteArrayOutputStream();
+                    Msg.redirect(new PrintStream(err, true));
+                    try {
+                        assertEquals(StandardOutput.KILLED_BY_SIGPIPE, new postmulti().run(args.toArray(String[]::new), System.getenv(), full),
+                                listing + ": " + err);
+                    } finally {
+                        Msg.redirect(System.err);
+                    }
+                }
+            }
         }
     }
 

@@ -53,7 +53,7 @@ final class StatusMode {
                 boolean number = column >= 5;
                 String padding = " ".repeat(widths[column] - cell.length());
                 if (column > 0) table.append(' ');
-                table.append(number ? padding + cell : cell + (column == row.size() - 1 ? "" : padding));
+                table.append(number ? padding + cell : cell + padding);
             }
             table.append('\n');
         }

@@ -15,7 +15,12 @@ final class TerminalForeground {
     }
 
     static boolean ours() {
-        String[] fields = ProcessGroup.statFields(STAT);
+        return of(STAT);
+    }
+
+    /** The same question for the process whose /proc/PID/stat this is. */
+    static boolean of(Path stat) {
+        String[] fields = ProcessGroup.statFields(stat);
         if (fields == null) return false;
         try {
             long tpgid = Long.parseLong(fields[TPGID]);
