@@ -126,6 +126,7 @@ class CommitTest {
             TestFiles.write(Path.of(tree.spool("postfix-a"), "deferred/A/4ABC"), "message\n");
             TestFiles.write(Path.of(tree.spool("postfix-a"), "hold"), "not a directory\n");
             Files.createDirectories(Path.of(tree.lib("postfix-a")));
+            TestFiles.write(Path.of(a, "main.cf.orig"), "the admin's\n");
             FixtureTree.Run run = tree.run("-n", "-i", "postfix-a", "-e", "destroy");
             assertEquals(0, run.status(), run::both);
             String fails = " would fail: a warning would ask to verify and remove it by hand";
@@ -135,7 +136,7 @@ class CommitTest {
                         .append(name.equals("active") ? "" : fails).append('\n');
             removals.append("# rmdir ").append(tree.lib("postfix-a")).append('\n')
                     .append("# rmdir ").append(tree.spool("postfix-a")).append(fails).append('\n')
-                    .append("# rm ").append(a).append("/master.cf\n# rm ").append(a).append("/main.cf\n# rmdir ").append(a).append('\n');
+                    .append("# rm ").append(a).append("/master.cf\n# rm ").append(a).append("/main.cf\n# rmdir ").append(a).append(fails).append('\n');
             assertTrue(run.out().endsWith("\n" + removals), run.out());
         }
     }
