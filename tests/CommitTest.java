@@ -113,6 +113,15 @@ class CommitTest {
                     + "postfix: fatal: chdir(" + tree.spool("postfix-a") + "): No such file or directory\n";
             assertEquals(shell + shell, run.err());
             assertFalse(Files.exists(Path.of(a)), "the config directory is removed all the same");
+
+            String b = tree.secondary("postfix-b", "postfix-b", null, false, "compatibility_level = 3.6\n");
+            TestFiles.write(Path.of(tree.spool("postfix-b")), "a file where the queue directory should be\n");
+            tree.writePrimary("multi_instance_wrapper = ${command_directory}/postmulti -p --\nmulti_instance_enable = yes\n"
+                    + "multi_instance_directories = " + b + "\n");
+            FixtureTree.Run file = tree.run("-i", "postfix-b", "-e", "destroy");
+            assertEquals(0, file.status(), file::both);
+            String chdir = "postfix: fatal: chdir(" + tree.spool("postfix-b") + "): Not a directory\n";
+            assertEquals(chdir + chdir, file.err());
         }
     }
 
