@@ -113,6 +113,15 @@ class CommitTest {
                     + "postfix: fatal: chdir(" + tree.spool("postfix-a") + "): No such file or directory\n";
             assertEquals(shell + shell, run.err());
             assertFalse(Files.exists(Path.of(a)), "the config directory is removed all the same");
+
+            String b = tree.secondary("postfix-b", "postfix-b", null, false, "compatibility_level = 3.6\n");
+            TestFiles.write(Path.of(tree.spool("postfix-b")), "a file where the queue directory should be\n");
+            tree.writePrimary("multi_instance_wrapper = ${command_directory}/postmulti -p --\nmulti_instance_enable = yes\n"
+                    + "multi_instance_directories = " + b + "\n");
+            FixtureTree.Run file = tree.run("-i", "postfix-b", "-e", "destroy");
+            assertEquals(0, file.status(), file::both);
+            String chdir = "postfix: fatal: chdir(" + tree.spool("postfix-b") + "): Not a directory\n";
+            assertEquals(chdir + chdir, file.err());
         }
     }
 
@@ -126,6 +135,7 @@ class CommitTest {
             TestFiles.write(Path.of(tree.spool("postfix-a"), "deferred/A/4ABC"), "message\n");
             TestFiles.write(Path.of(tree.spool("postfix-a"), "hold"), "not a directory\n");
             Files.createDirectories(Path.of(tree.lib("postfix-a")));
+            TestFiles.write(Path.of(a, "main.cf.orig"), "the admin's\n");
             FixtureTree.Run run = tree.run("-n", "-i", "postfix-a", "-e", "destroy");
             assertEquals(0, run.status(), run::both);
             String fails = " would fail: a warning would ask to verify and remove it by hand";
@@ -135,7 +145,7 @@ class CommitTest {
                         .append(name.equals("active") ? "" : fails).append('\n');
             removals.append("# rmdir ").append(tree.lib("postfix-a")).append('\n')
                     .append("# rmdir ").append(tree.spool("postfix-a")).append(fails).append('\n')
-                    .append("# rm ").append(a).append("/master.cf\n# rm ").append(a).append("/main.cf\n# rmdir ").append(a).append('\n');
+                    .append("# rm ").append(a).append("/master.cf\n# rm ").append(a).append("/main.cf\n# rmdir ").append(a).append(fails).append('\n');
             assertTrue(run.out().endsWith("\n" + removals), run.out());
         }
     }
