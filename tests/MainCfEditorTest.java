@@ -128,6 +128,16 @@ class MainCfEditorTest {
         assertEquals(new MainCf.Setting("b", ""), MainCfEditor.parseSetting("b ="));
     }
 
+    /** A newline anywhere, the first character too, is refused; so is a setting of blanks only. */
+    @Test
+    void newlinesAndBlanksAreRefused() {
+        assertEquals("value of biff must not contain a newline: \"?yes\"",
+                assertThrows(Fatal.class, () -> MainCfEditor.set(bytes(""), Map.of("biff", "\nyes"))).getMessage());
+        assertEquals("a setting must not span lines: \"?biff=yes\"",
+                assertThrows(Fatal.class, () -> MainCfEditor.parseSetting("\nbiff=yes")).getMessage());
+        assertThrows(Fatal.class, () -> MainCfEditor.parseSetting("  "));
+    }
+
     @Test
     void parseSettingRefusesWhatPostconfRefuses() {
         assertEquals("missing '=' after attribute name: \"a b = 1 \"",
