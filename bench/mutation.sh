@@ -54,7 +54,7 @@ EXCLUDED=" BorderMtaE2eTest IteratorE2eTest SandboxSmokeTest SmtpSinkTest Conten
 # every mutant (a run had not ended after 40 minutes); the differential cases run in the suite.
 declare -A LAYER_TESTS=(
     [cli]=OptionsDifferentialTest,ListModeDifferentialTest,OfflineRootTest,SyslogTest,IteratorModeTest,HostileInputTest,LifecycleTest,LongOptionsTest
-    [maincf]=ExpanderTest,MainCfTest,MainCfEditorTest,MainCfChecksTest,ParamDefaultsTest,PostconfCacheTest,MainCfPropertiesTest,HostileInputTest
+    [maincf]=ExpanderTest,MainCfTest,MainCfEditorTest,MainCfChecksTest,ParametersTest,ParamDefaultsTest,PostconfCacheTest,MainCfPropertiesTest,HostileInputTest
     [host]=MsgTest,StandardOutputTest,ErrnoTest,HostTest,MountsTest,WarningTallyTest,SyslogTest,JsonTest,AtomicFileTest,OfflineRootTest,StatusTest,HostileInputTest,LifecycleTest
     [instances]=StartupChecksTest,SyslogTest,LifecyclePartsTest,LifecycleTest,OfflineRootTest,DamagedSecondaryTest,HostileInputTest,ListModeDifferentialTest,RefusalTest,StatusTest,OptionsDifferentialTest
     [plan]=ConfigLockTest,CommitTest,AtomicFileTest,LifecyclePartsTest,LifecycleTest,RefusalTest,OfflineRootTest,DamagedSecondaryTest,HostileInputTest

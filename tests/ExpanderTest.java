@@ -255,6 +255,7 @@ class ExpanderTest {
         "${{3. 1} ==level {3.1}?{eq}:{ne}}          | eq",
         "${{3.+1} ==level {3.1}}                    | true",
         "${{0} ==level {-0}}                        | true",
+        "${{0.0.0} ==level {0}}                     | true",
         "${{3.1023} >level {3}?{gt}:{ne}}           | gt",
         "${{3.1.1023} >=level {3.1}?{ge}:{lt}}      | ge",
         "${{3.1} <level {3.1.1}}                    | true",

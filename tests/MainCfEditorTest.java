@@ -128,6 +128,22 @@ class MainCfEditorTest {
         assertEquals(new MainCf.Setting("b", ""), MainCfEditor.parseSetting("b ="));
     }
 
+    /** Checked with postconf 3.7 -e: a last line without '=' or newline that names the parameter is replaced. */
+    @Test
+    void aLastLineOfOnlyTheNameIsReplaced() {
+        assertEquals("a = 1\nzzz = 2\n", set("a = 1\nzzz", "zzz", "2"));
+    }
+
+    /** A newline anywhere, the first character too, is refused; so is a setting of blanks only. */
+    @Test
+    void newlinesAndBlanksAreRefused() {
+        assertEquals("value of biff must not contain a newline: \"?yes\"",
+                assertThrows(Fatal.class, () -> MainCfEditor.set(bytes(""), Map.of("biff", "\nyes"))).getMessage());
+        assertEquals("a setting must not span lines: \"?biff=yes\"",
+                assertThrows(Fatal.class, () -> MainCfEditor.parseSetting("\nbiff=yes")).getMessage());
+        assertThrows(Fatal.class, () -> MainCfEditor.parseSetting("  "));
+    }
+
     @Test
     void parseSettingRefusesWhatPostconfRefuses() {
         assertEquals("missing '=' after attribute name: \"a b = 1 \"",

@@ -263,4 +263,25 @@ class MainCfTest {
         Files.delete(file);
         assertFalse(cf.unchanged(host, file.toString()));
     }
+
+    /** Checked with postconf 3.7: a line of 30 characters is quoted whole, a longer one cut to 30 and "...". */
+    @Test
+    void leadingWhiteSpaceWarningsQuoteThirtyCharacters() {
+        String thirty = " " + "a".repeat(25) + " = y";
+        assertEquals(List.of("/x/main.cf: logical line must not start with whitespace: \"" + thirty + "\""),
+                parse(thirty + "\n").warnings());
+        String longer = " " + "a".repeat(26) + " = y";
+        assertEquals(List.of("/x/main.cf: logical line must not start with whitespace: \"" + longer.substring(0, 30) + "...\""),
+                parse(longer + "\n").warnings());
+    }
+
+    @Test
+    void aFileOfExactlyTheLimitIsRead() throws IOException {
+        Path file = dir.resolve("main.cf");
+        try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+            sparse.setLength(MainCf.MAX_BYTES);
+        }
+        Fatal e = assertThrows(Fatal.class, () -> MainCf.read(file));
+        assertEquals(file + ", line 1: missing attribute name: \"\"", e.getMessage(), "read, and its NUL bytes are no setting");
+    }
 }
