@@ -13,10 +13,7 @@ import org.junit.jupiter.api.Test;
  * run as MAIL_VERBOSE. In this JVM, so that bench/mutation.sh sees them.
  */
 class LongOptionsTest {
-    private static final String USAGE = "postmulti: fatal: Usage:postmulti -l [-v] [-a] [-g group] [-i instance] | "
-            + "postmulti -p [-v] [-a] [-g group] [-i instance] command... | "
-            + "postmulti -x [-v] [-a] [-i name] [-g group] command... | "
-            + "postmulti -e action [-v] [-a] [-i name] [-g group] [-I name] [-G group] [param=value ...]\n";
+    private static final String USAGE = OptionsDifferentialTest.USAGE;
     private static Fixture fixture;
 
     @BeforeAll

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @ExtendWith(ComparedWithReal.class)
 class OptionsDifferentialTest {
-    private static final String USAGE = "postmulti: fatal: Usage:postmulti -l [-v] [-a] [-g group] [-i instance] | "
+    /** The C program's usage fatal, with its newline. */
+    static final String USAGE = "postmulti: fatal: Usage:postmulti -l [-v] [-a] [-g group] [-i instance] | "
             + "postmulti -p [-v] [-a] [-g group] [-i instance] command... | "
             + "postmulti -x [-v] [-a] [-i name] [-g group] command... | "
             + "postmulti -e action [-v] [-a] [-i name] [-g group] [-I name] [-G group] [param=value ...]\n";
