@@ -115,7 +115,7 @@ final class Primary {
     static List<String> split(String list) {
         String text = list.strip();
         int start = 0;
-        while (start < text.length() && (text.charAt(start) == ',' || isRegexSpace(text.charAt(start)))) start++;
+        while (start < text.length() && (text.charAt(start) == ',' || MainCf.isSpace(text.charAt(start)))) start++;
         List<String> elements = new ArrayList<>();
         for (int end = start; end <= text.length(); end++) {
             if (end < text.length() && LIST_SEPARATORS.indexOf(text.charAt(end)) < 0) continue;
@@ -123,11 +123,6 @@ final class Primary {
             start = end + 1;
         }
         return List.copyOf(elements);
-    }
-
-    /** What \\s matches in a Java regular expression: space, tab, LF, VT, FF, CR. */
-    private static boolean isRegexSpace(char c) {
-        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     boolean wordInList(String listParameter, String word) {
